@@ -1,0 +1,1 @@
+from . import archs, editors, losses  # noqa: F401

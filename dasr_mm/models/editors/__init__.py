@@ -1,0 +1,1 @@
+from . import dasr  # noqa: F401

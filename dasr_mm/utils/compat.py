@@ -1,0 +1,112 @@
+"""Guarded workarounds for known incompatibilities of the supported stack.
+
+Each function is idempotent, does nothing where the upstream problem is absent,
+and is applied once by ``import dasr_mm`` (before ``mmagic.models`` is imported).
+"""
+import collections
+import importlib
+import sys
+import types
+import warnings
+from typing import List
+
+import numpy as np
+import torch
+
+_MMCV_STUB_NAME = 'mmcv._ext'
+
+
+def allow_mmengine_checkpoint_types() -> List[type]:
+    """Allow-list the types that mmengine checkpoints pickle for ``torch.load``.
+
+    Upstream problem: torch >= 2.6 makes ``torch.load`` default to
+    ``weights_only=True``; mmengine 0.10.7 calls ``torch.load`` without the
+    argument, so ``--resume``, ``load_from`` and ``tools/test.py CKPT`` fail with
+    ``Weights only load failed ... HistoryBuffer``. Instead of disabling the
+    safety globally we register exactly the non-tensor types found in the
+    ``meta``/``message_hub``/scheduler entries of an mmengine checkpoint.
+
+    Returns:
+        The list of types registered (empty on torch without
+        ``add_safe_globals``).
+    """
+    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
+    if add_safe_globals is None:  # torch < 2.4: weights_only is not default
+        return []
+    from mmengine.logging.history_buffer import HistoryBuffer
+    safe: List = [
+        HistoryBuffer,
+        collections.Counter,  # MultiStepLR.milestones
+        collections.defaultdict,
+        np.ndarray,
+        np.dtype,
+        np.core.multiarray._reconstruct,
+        np.core.multiarray.scalar,
+    ]
+    # numpy >= 1.25 pickles dtypes as instances of these classes
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        safe += [
+            getattr(dtypes, name) for name in dir(dtypes)
+            if name.endswith('DType')
+        ]
+    add_safe_globals(safe)
+    return safe
+
+
+def _missing_op(name: str):
+
+    def op(*args, **kwargs):
+        raise RuntimeError(
+            f'mmcv compiled op "{name}" is unavailable: this environment has '
+            'mmcv without compiled ops (e.g. mmcv-lite). dasr_mm needs no mmcv '
+            'op; install full mmcv (tools/setup_env.sh builds it) to use '
+            'models that do.')
+
+    op.__name__ = name
+    return op
+
+
+def install_mmcv_ext_stub() -> bool:
+    """Let ``import mmagic.models`` work where mmcv's compiled ops are missing.
+
+    Upstream problem: several mmagic editors (EDVR, TDAN, StyleGAN, ...) import
+    ``mmcv.ops`` at module level, and ``mmcv.ops`` loads the compiled
+    ``mmcv._ext``. mmcv-lite (the only mmcv installable from pure-Python wheels,
+    e.g. on GPU machines without a compiler) lacks it, so ``import
+    mmagic.models`` fails although DASR uses no mmcv op. We register a stub
+    ``mmcv._ext`` whose functions raise a clear ``RuntimeError`` when *called*,
+    and warn once.
+
+    Returns:
+        True if the stub was installed, False if the real extension exists.
+    """
+    if _MMCV_STUB_NAME in sys.modules:
+        return getattr(sys.modules[_MMCV_STUB_NAME], '__dasr_stub__', False)
+    try:
+        importlib.import_module(_MMCV_STUB_NAME)
+        return False
+    except ImportError:
+        pass
+    stub = types.ModuleType(_MMCV_STUB_NAME)
+    stub.__dasr_stub__ = True
+    stub.__file__ = __file__
+
+    def __getattr__(name: str):  # PEP 562: every op name resolves lazily
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return _missing_op(name)
+
+    stub.__getattr__ = __getattr__
+    sys.modules[_MMCV_STUB_NAME] = stub
+    warnings.warn(
+        'mmcv has no compiled ops (mmcv-lite?): mmcv.ops functions will raise '
+        'when called. DASR does not need them.',
+        stacklevel=2)
+    return True
+
+
+def apply_all() -> None:
+    """Apply every workaround (called by ``import dasr_mm``)."""
+    allow_mmengine_checkpoint_types()
+    install_mmcv_ext_stub()

@@ -1,0 +1,63 @@
+"""Small I/O helpers: atomic writes and image reading shared by data tools,
+datasets and the export."""
+import json
+import os
+import os.path as osp
+import tempfile
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import cv2
+import numpy as np
+
+IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+
+
+@contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` only if
+    the block finishes, so readers never see a half-written file.
+
+    The temporary file keeps the extension of ``path`` (writers such as
+    ``cv2.imwrite`` pick the format from it) and starts with ``.tmp-``.
+    """
+    directory = osp.dirname(osp.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix='.tmp-', suffix=osp.splitext(path)[1], dir=directory)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+def atomic_save_image(path: str, img_rgb: np.ndarray) -> None:
+    """Write an (H, W, 3) RGB uint8 image atomically; the format follows the
+    extension (use ``.png`` for lossless)."""
+    with atomic_path(path) as tmp:
+        if not cv2.imwrite(tmp, cv2.cvtColor(img_rgb, cv2.COLOR_RGB2BGR)):
+            raise OSError(f'could not write image {path}')
+
+
+def atomic_save_npy(path: str, array: np.ndarray) -> None:
+    """Write a numpy array atomically (``.npy``)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, 'wb') as f:
+            np.save(f, array)
+
+
+def atomic_save_json(path: str, obj: Any) -> None:
+    """Write JSON atomically, pretty-printed with sorted keys."""
+    with atomic_path(path) as tmp:
+        with open(tmp, 'w') as f:
+            json.dump(obj, f, indent=2, sort_keys=True)
+
+
+def list_images(folder: str) -> list:
+    """Sorted image file names (not paths) directly inside ``folder``."""
+    return sorted(
+        name for name in os.listdir(folder)
+        if name.lower().endswith(IMAGE_EXTENSIONS) and not name.startswith('.'))
