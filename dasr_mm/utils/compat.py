@@ -36,6 +36,11 @@ def allow_mmengine_checkpoint_types() -> List[type]:
     from mmengine.logging.history_buffer import HistoryBuffer
     safe: List = [
         HistoryBuffer,
+        # HistoryBuffer pickles its statistics methods as
+        # getattr(HistoryBuffer, 'mean'); the weights-only unpickler only lets
+        # getattr reach attributes of allow-listed objects, and never calls a
+        # result that is not allow-listed itself.
+        getattr,
         collections.Counter,  # MultiStepLR.milestones
         collections.defaultdict,
         np.ndarray,

@@ -1,0 +1,34 @@
+import os
+
+import pytest
+from mmengine.fileio import LocalBackend, get_file_backend
+
+import dasr_mm  # noqa: F401
+from dasr_mm.utils import AtomicLocalBackend
+
+
+def test_checkpoint_backend_is_selectable_by_name(tmp_path):
+    backend = get_file_backend(
+        str(tmp_path), backend_args=dict(backend='atomic_local'))
+    assert isinstance(backend, AtomicLocalBackend)
+    backend.put(b'abc', str(tmp_path / 'sub' / 'iter_1.pth'))
+    backend.put_text('x', str(tmp_path / 'last_checkpoint'))
+    assert (tmp_path / 'sub' / 'iter_1.pth').read_bytes() == b'abc'
+    assert (tmp_path / 'last_checkpoint').read_text() == 'x'
+
+
+def test_interrupted_write_keeps_previous_file_and_leaves_no_temp(
+        tmp_path, monkeypatch):
+    target = tmp_path / 'iter_2.pth'
+    target.write_bytes(b'old complete checkpoint')
+
+    def crash_midway(self, obj, filepath):
+        with open(filepath, 'wb') as f:
+            f.write(obj[:3])
+        raise KeyboardInterrupt('killed while saving')
+
+    monkeypatch.setattr(LocalBackend, 'put', crash_midway)
+    with pytest.raises(KeyboardInterrupt):
+        AtomicLocalBackend().put(b'new checkpoint bytes', str(target))
+    assert target.read_bytes() == b'old complete checkpoint'
+    assert os.listdir(tmp_path) == ['iter_2.pth']

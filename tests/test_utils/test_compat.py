@@ -1,0 +1,105 @@
+import collections
+import subprocess
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+
+import dasr_mm  # noqa: F401
+from dasr_mm.utils.compat import allow_mmengine_checkpoint_types
+
+MMENGINE_LIKE_CHECKPOINT = textwrap.dedent('''
+    import collections, io, numpy as np, torch
+    from mmengine.logging.history_buffer import HistoryBuffer
+    buf = HistoryBuffer(); buf.update(1.5)
+    ckpt = dict(
+        meta=dict(seed=np.int64(3), arr=np.zeros(2, np.float32),
+                  message_hub=dict(log_scalars={'loss': buf})),
+        param_schedulers=[dict(milestones=collections.Counter({10: 1}))],
+        state_dict=dict(w=torch.ones(2)))
+    f = io.BytesIO(); torch.save(ckpt, f); f.seek(0)
+''')
+
+
+def _run(code: str, python_exe: str, python_env: dict):
+    return subprocess.run([python_exe, '-c', code],
+                          capture_output=True,
+                          text=True,
+                          env=python_env)
+
+
+def test_plain_torch_load_of_mmengine_checkpoint_fails_without_allow_list(
+        python_exe, python_env):
+    # the upstream problem this workaround exists for
+    proc = _run(MMENGINE_LIKE_CHECKPOINT + 'torch.load(f)', python_exe,
+                python_env)
+    assert proc.returncode != 0
+    assert 'Weights only load failed' in proc.stderr
+
+
+def test_allow_list_makes_weights_only_load_work(python_exe, python_env):
+    code = (
+        MMENGINE_LIKE_CHECKPOINT +
+        'import dasr_mm\n'
+        'out = torch.load(f)\n'
+        "print(out['meta']['message_hub']['log_scalars']['loss'].current())\n")
+    proc = _run(code, python_exe, python_env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith('1.5')
+
+
+class Arbitrary:
+    """A class no allow-list names: loading it must stay refused."""
+
+
+def test_allow_list_keeps_the_safety_for_other_types(tmp_path):
+    allowed = allow_mmengine_checkpoint_types()
+    assert HistoryBuffer in allowed and collections.Counter in allowed
+
+    path = tmp_path / 'evil.pth'
+    torch.save({'x': Arbitrary()}, path)
+    with pytest.raises(Exception, match='Weights only load failed'):
+        torch.load(path)
+    assert np.ndarray in allowed
+
+
+def test_mmagic_models_import_without_mmcv_compiled_ops(
+        python_exe, python_env):
+    code = textwrap.dedent('''
+        import importlib.abc, sys, warnings
+
+        class BlockMmcvExt(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name == 'mmcv._ext':
+                    raise ImportError('simulated mmcv-lite')
+
+        sys.meta_path.insert(0, BlockMmcvExt())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            import dasr_mm
+        assert any('compiled ops' in str(w.message) for w in caught)
+        import mmagic.models  # EDVR/StyleGAN import mmcv.ops at module level
+        from mmagic.registry import MODELS
+        assert MODELS.get('RRDBNet') is not None
+        import torch, mmcv.ops
+        try:
+            mmcv.ops.nms(torch.rand(3, 4), torch.rand(3), 0.5)
+        except RuntimeError as e:
+            print('RAISED', e)
+    ''')
+    proc = _run(code, python_exe, python_env)
+    assert proc.returncode == 0, proc.stderr
+    assert 'RAISED mmcv compiled op "nms" is unavailable' in proc.stdout
+
+
+def test_stub_is_not_installed_over_a_real_extension(monkeypatch):
+    import sys
+    import types
+
+    from dasr_mm.utils.compat import install_mmcv_ext_stub
+    real = types.ModuleType('mmcv._ext')
+    monkeypatch.setitem(sys.modules, 'mmcv._ext', real)
+    assert install_mmcv_ext_stub() is False
+    assert sys.modules['mmcv._ext'] is real
