@@ -1,0 +1,30 @@
+"""Evaluate a checkpoint on a config's test set with mmagic metrics.
+
+    python tools/test.py CONFIG CHECKPOINT [--out metrics.json]
+"""
+import argparse
+
+from _cli import add_common_args, finish
+
+import dasr_mm  # noqa: F401  (registers our modules, applies compat)
+from dasr_mm.apis import test
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--out', help='file to dump the metrics to (.json)')
+    add_common_args(parser)
+    return finish(parser.parse_args())
+
+
+if __name__ == '__main__':
+    args = parse_args()
+    test(
+        args.config,
+        args.checkpoint,
+        out=args.out,
+        work_dir=args.work_dir,
+        cfg_options=args.cfg_options,
+        launcher=args.launcher)
