@@ -1,0 +1,8 @@
+from .domain_adversarial_editor import DomainAdversarialEditor
+from .domain_distance_aware_sr import DomainDistanceAwareSR
+from .down_sampling_gan import DownSamplingGAN, matlab_bicubic_downsample
+
+__all__ = [
+    'DomainAdversarialEditor', 'DomainDistanceAwareSR', 'DownSamplingGAN',
+    'matlab_bicubic_downsample'
+]

@@ -1,0 +1,92 @@
+"""Fixtures of the DASR editor tests: tiny configs, optimizers, parameter
+snapshots and a spy on discriminator calls."""
+from copy import deepcopy
+from types import SimpleNamespace
+from typing import Dict, List, Tuple
+
+import pytest
+import torch
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmengine.registry import init_default_scope
+from torch import nn
+
+import dasr_mm  # noqa: F401  (registers the modules)
+
+TINY_PARTS = dict(
+    discriminator=dict(
+        type='DomainPatchDiscriminator',
+        extractor=dict(mode='wavelet'),
+        mid_channels=8),
+    pixel_loss=dict(type='DomainWeightedL1Loss', loss_weight=0.01),
+    perceptual_loss=dict(
+        type='DomainWeightedPerceptualLoss',
+        layer='conv2_2',
+        loss_weight=1.0,
+        pretrained=None),
+    gan_loss=dict(type='GANLoss', gan_type='vanilla', loss_weight=0.005))
+
+
+def _preprocessor(data_keys: List[str]) -> dict:
+    return dict(
+        type='DataPreprocessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.],
+        data_keys=data_keys)
+
+
+def _optim_wrappers(model: nn.Module) -> OptimWrapperDict:
+    return OptimWrapperDict(
+        generator=OptimWrapper(
+            torch.optim.Adam(model.generator.parameters(), lr=1e-3)),
+        discriminator=OptimWrapper(
+            torch.optim.Adam(model.discriminator.parameters(), lr=1e-3)))
+
+
+def _snapshot(module: nn.Module) -> Dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in module.named_parameters()}
+
+
+def _changed(before: Dict[str, torch.Tensor], module: nn.Module) -> bool:
+    return any(not torch.equal(before[k], v.detach())
+               for k, v in module.named_parameters())
+
+
+@pytest.fixture(autouse=True)
+def _scope_and_seed() -> None:
+    # mmengine's BaseModel builds ``DataPreprocessor`` in the default scope
+    init_default_scope('mmagic')
+    torch.manual_seed(0)
+
+
+@pytest.fixture
+def kit() -> SimpleNamespace:
+    """``parts()``: tiny discriminator + losses configs (fresh copy);
+    ``preprocessor(keys)``: DataPreprocessor config, [0, 255] -> [0, 1];
+    ``optim_wrappers(model)``: Adam wrappers for generator / discriminator;
+    ``snapshot(module)`` / ``changed(before, module)``: parameter check."""
+    return SimpleNamespace(
+        parts=lambda: deepcopy(TINY_PARTS),
+        preprocessor=_preprocessor,
+        optim_wrappers=_optim_wrappers,
+        snapshot=_snapshot,
+        changed=_changed)
+
+
+@pytest.fixture
+def disc_spy():
+    """``attach(discriminator)`` returns a list that receives
+    ``(input, output)`` (detached copies) of every later forward call."""
+    handles = []
+
+    def attach(discriminator: nn.Module) -> List[Tuple[torch.Tensor,
+                                                       torch.Tensor]]:
+        calls = []
+        handles.append(
+            discriminator.register_forward_hook(
+                lambda _m, args, out: calls.append(
+                    (args[0].detach().clone(), out.detach().clone()))))
+        return calls
+
+    yield attach
+    for handle in handles:
+        handle.remove()
