@@ -5,6 +5,7 @@ and is applied once by ``import dasr_mm`` (before ``mmagic.models`` is imported)
 """
 import collections
 import importlib
+import importlib.machinery
 import sys
 import types
 import warnings
@@ -96,6 +97,9 @@ def install_mmcv_ext_stub() -> bool:
     stub = types.ModuleType(_MMCV_STUB_NAME)
     stub.__dasr_stub__ = True
     stub.__file__ = __file__
+    # a spec without loader: mmengine's mmcv_full_available() (pkgutil
+    # find_loader) then truthfully answers False instead of raising
+    stub.__spec__ = importlib.machinery.ModuleSpec(_MMCV_STUB_NAME, None)
 
     def __getattr__(name: str):  # PEP 562: every op name resolves lazily
         if name.startswith('__'):

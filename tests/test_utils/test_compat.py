@@ -83,6 +83,8 @@ def test_mmagic_models_import_without_mmcv_compiled_ops(
         import mmagic.models  # EDVR/StyleGAN import mmcv.ops at module level
         from mmagic.registry import MODELS
         assert MODELS.get('RRDBNet') is not None
+        from mmengine.utils.dl_utils import mmcv_full_available
+        assert mmcv_full_available() is False  # used by Runner.wrap_model
         import torch, mmcv.ops
         try:
             mmcv.ops.nms(torch.rand(3, 4), torch.rand(3), 0.5)
