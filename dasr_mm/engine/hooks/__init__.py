@@ -1,0 +1,3 @@
+from .domain_distance_map_export_hook import DomainDistanceMapExportHook
+
+__all__ = ['DomainDistanceMapExportHook']

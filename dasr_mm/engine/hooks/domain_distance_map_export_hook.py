@@ -1,0 +1,68 @@
+"""Hook that exports generated LR images and domain-distance maps at the end
+of stage-1 training."""
+import os.path as osp
+from typing import Optional
+
+from mmagic.registry import HOOKS
+from mmengine.hooks import Hook
+
+from dasr_mm.apis.domain_distance_export import (DEFAULT_TILE_SIZE,
+                                                 default_export_dir,
+                                                 export_from_model)
+
+
+@HOOKS.register_module()
+class DomainDistanceMapExportHook(Hook):
+    """After training (never during validation or testing), export
+    ``DSN(x)`` and ``sigmoid(D(H(DSN(x))))`` for every image of ``hr_dir``
+    with the runner's stage-1 model (``model.generator``,
+    ``model.discriminator``), see
+    :func:`dasr_mm.apis.export_domain_distance_maps`.
+
+    The checkpoint named in ``<work_dir>/last_checkpoint`` is recorded in the
+    manifest as the DSN checkpoint. All ranks must run the hook (the export
+    shards the images over them).
+
+    Args:
+        hr_dir (str): Folder of the HR training images.
+        out_dir (str, optional): Export folder; defaults to
+            ``<work_dir>/export``.
+        tile_size (int, optional): Tile side in pixels of each network's
+            input; None: whole images.
+        tile_overlap (int, optional): Tile context in pixels; None: the
+            networks' receptive-field radii.
+        rf_average (bool): Average maps over receptive-field windows.
+        overwrite (bool): Replace an export in ``out_dir`` made with other
+            parameters (e.g. another checkpoint) instead of failing.
+    """
+
+    def __init__(self,
+                 hr_dir: str,
+                 out_dir: Optional[str] = None,
+                 tile_size: Optional[int] = DEFAULT_TILE_SIZE,
+                 tile_overlap: Optional[int] = None,
+                 rf_average: bool = False,
+                 overwrite: bool = False) -> None:
+        self.hr_dir = hr_dir
+        self.out_dir = out_dir
+        self.tile_size = tile_size
+        self.tile_overlap = tile_overlap
+        self.rf_average = rf_average
+        self.overwrite = overwrite
+
+    def after_train(self, runner) -> None:
+        """Run the export with the trained model."""
+        last_checkpoint = osp.join(runner.work_dir, 'last_checkpoint')
+        dsn_checkpoint = None
+        if osp.isfile(last_checkpoint):
+            with open(last_checkpoint) as f:
+                dsn_checkpoint = f.read().strip() or None
+        export_from_model(
+            runner.model,
+            self.hr_dir,
+            self.out_dir or default_export_dir(runner.work_dir),
+            dsn_checkpoint=dsn_checkpoint,
+            tile_size=self.tile_size,
+            tile_overlap=self.tile_overlap,
+            rf_average=self.rf_average,
+            overwrite=self.overwrite)
