@@ -8,7 +8,7 @@ so one option re-targets a run to another dataset.
 """
 import logging
 import os.path as osp
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import mmengine
 from mmengine.config import Config
@@ -19,14 +19,27 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 
-class _MetricsRecorder(Hook):
-    """Keeps the metrics of the last test epoch."""
+class MetricsRecorder(Hook):
+    """Keeps the metrics of every validation (by iteration) and of the last
+    test epoch (mmagic's MultiValLoop/MultiTestLoop ``run()`` return
+    nothing, the metrics only reach hooks)."""
 
     def __init__(self) -> None:
-        self.metrics: Optional[dict] = None
+        self.val_history: Dict[int, dict] = {}
+        self.test_metrics: Optional[dict] = None
+
+    def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
+        self.val_history[runner.iter] = dict(metrics or {})
 
     def after_test_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        self.metrics = metrics
+        self.test_metrics = dict(metrics or {})
+
+    @classmethod
+    def attach(cls, runner: Runner) -> 'MetricsRecorder':
+        """Register a new recorder on ``runner`` and return it."""
+        recorder = cls()
+        runner.register_hook(recorder, 'LOWEST')
+        return recorder
 
 
 def propagate_data_root(cfg: Config, old_root: Optional[str]) -> None:
@@ -132,14 +145,12 @@ def test(config: str,
         config, work_dir=work_dir, cfg_options=cfg_options, launcher=launcher)
     cfg.load_from = checkpoint
     runner = build_runner(cfg)
-    recorder = _MetricsRecorder()
-    # mmagic's MultiTestLoop.run() returns nothing: read the hook argument
-    runner.register_hook(recorder, 'LOWEST')
+    recorder = MetricsRecorder.attach(runner)
     runner.test()
     if out and is_main_process():
-        mmengine.dump(recorder.metrics, out)
-    return recorder.metrics
+        mmengine.dump(recorder.test_metrics, out)
+    return recorder.test_metrics
 
 
-__all__: Sequence[str] = ('propagate_data_root', 'enable_amp', 'load_config',
+__all__: Sequence[str] = ('MetricsRecorder', 'propagate_data_root', 'enable_amp', 'load_config',
                           'build_runner', 'train', 'test')

@@ -1,0 +1,96 @@
+"""Shared pieces of the benchmark scripts: running a config with metrics
+recorded, timing, baselines on paired validation folders, table output."""
+import json
+import re
+import os
+import os.path as osp
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+import cv2
+import numpy as np
+from mmengine.config import Config
+
+from dasr_mm.apis import MetricsRecorder, build_runner, load_config
+from dasr_mm.utils import list_images
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def run_config(config: str,
+               work_dir: str,
+               data_root: str,
+               edit: Optional[Callable[[Config], None]] = None
+               ) -> Tuple[Dict[int, dict], float, int]:
+    """Train ``config`` (after ``edit``) in ``work_dir`` on ``data_root``.
+
+    Returns the validation metrics by iteration, the training wall time in
+    seconds and the number of iterations."""
+    cfg = load_config(
+        osp.join(REPO_ROOT, config),
+        work_dir=work_dir,
+        cfg_options=dict(data_root=data_root))
+    if edit is not None:
+        edit(cfg)
+    runner = build_runner(cfg)
+    recorder = MetricsRecorder.attach(runner)
+    start = time.perf_counter()
+    runner.train()
+    return recorder.val_history, time.perf_counter() - start, \
+        cfg.train_cfg.max_iters
+
+
+def read_pairs(data_root: str) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """(LR, HR) BGR uint8 pairs of ``data_root/val``."""
+    lr_dir, hr_dir = osp.join(data_root, 'val/lr'), osp.join(data_root,
+                                                             'val/hr')
+    return [(cv2.imread(osp.join(lr_dir, n)), cv2.imread(osp.join(hr_dir, n)))
+            for n in list_images(hr_dir)]
+
+
+def mean_metrics(pairs: List[Tuple[np.ndarray, np.ndarray]],
+                 crop_border: int,
+                 prefixes: Tuple[str, ...] = ('', )) -> Dict[str, float]:
+    """Mean PSNR/SSIM of (prediction, reference) BGR pairs, as mmagic's
+    metrics compute them ('' = RGB, 'Y' = luma)."""
+    from mmagic.evaluation.metrics import psnr, ssim
+    out = {}
+    for prefix in prefixes:
+        convert = 'Y' if prefix == 'Y' else None
+        key = f'{prefix}/' if prefix else ''
+        out[key + 'PSNR'] = float(np.mean([
+            psnr(p.astype(np.float64), r.astype(np.float64), crop_border,
+                 'HWC', convert) for p, r in pairs
+        ]))
+        out[key + 'SSIM'] = float(np.mean([
+            ssim(p.astype(np.float64), r.astype(np.float64), crop_border,
+                 'HWC', convert) for p, r in pairs
+        ]))
+    return out
+
+
+def slug(name: str) -> str:
+    """A folder name for a setting name."""
+    return re.sub('[^a-z0-9]+', '_', name.lower()).strip('_')
+
+
+def print_table(rows: List[dict], columns: List[str]) -> None:
+    """Print ``rows`` (dicts) as an aligned text table."""
+
+    def fmt(v):
+        return f'{v:.4f}' if isinstance(v, float) else str(v)
+
+    widths = [max(len(c), *(len(fmt(r.get(c, ''))) for r in rows))
+              for c in columns]
+    print('  '.join(c.ljust(w) for c, w in zip(columns, widths)))
+    print('  '.join('-' * w for w in widths))
+    for r in rows:
+        print('  '.join(fmt(r.get(c, '')).ljust(w)
+                        for c, w in zip(columns, widths)))
+
+
+def write_json(path: str, payload: dict) -> None:
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(payload, f, indent=2)
+    print(f'\nwrote {path}')

@@ -1,0 +1,108 @@
+"""Table-2-style ablation of stage 2 at demo scale.
+
+Trains stage 1 once (``configs/dasr/dsn_demo.py``, export included), then
+``configs/dasr/srn_demo.py`` for the six settings of Table 2 (mirroring
+``configs/dasr/ablation/*_t2_*.py``): source pairs {Yb, Xr} (bicubic) or
+{Yg, Xr} (DSN), adversarial loss on the source or the target domain, with or
+without domain-distance weights. For each it reports validation PSNR/SSIM (RGB
+and Y, crop border = scale) at the end of content-only pre-training and at the
+end of training, NIQE (no-reference, lower = more natural) at the end, and
+throughput; bicubic up-sampling of the real LR is the baseline row.
+
+    python benchmarks/ablation.py --data-root data/demo
+"""
+import argparse
+import os.path as osp
+from typing import Dict
+
+import cv2
+
+import dasr_mm  # noqa: F401
+from _common import (mean_metrics, print_table, read_pairs, run_config, slug,
+                     write_json)
+
+STAGE1 = 'configs/dasr/dsn_demo.py'
+STAGE2 = 'configs/dasr/srn_demo.py'
+# name: (source pairs, adversarial domain, domain-distance weights)
+SETTINGS: Dict[str, tuple] = {
+    'Yb | source adv': ('bicubic', 'source', False),
+    'Yb | target adv (gap aware)': ('bicubic', 'target', False),
+    'Yg | source adv': ('generated', 'source', False),
+    'Yg | target adv (gap aware)': ('generated', 'target', False),
+    'Yg | source adv | weighted': ('generated', 'source', True),
+    'Yg | target adv | weighted (DASR)': ('generated', 'target', True),
+}
+
+
+def configure(cfg, export_dir: str, source: str, adv_domain: str,
+              use_weights: bool, max_iters=None) -> None:
+    dataset = cfg.train_dataloader.dataset
+    dataset.source, dataset.use_weights = source, use_weights
+    dataset.export_dir = export_dir if source == 'generated' else None
+    if source == 'bicubic':  # `img` = MATLAB bicubic B(gt) instead of Yg
+        dataset.pipeline[1] = dict(
+            type='MatlabBicubicDownsample', scale=cfg.scale)
+    cfg.model.train_cfg.update(adv_domain=adv_domain, use_weights=use_weights)
+    niqe = dict(type='NIQE', input_order='CHW', convert_to='gray',
+                crop_border=cfg.scale)
+    cfg.val_evaluator = list(cfg.val_evaluator) + [niqe]
+    if max_iters:
+        cfg.train_cfg.max_iters = max_iters
+        cfg.model.train_cfg.pretrain_iters = max_iters // 2
+    # validate exactly at the end of pre-training and at the end
+    pretrain = cfg.model.train_cfg.pretrain_iters
+    cfg.train_cfg.val_interval = pretrain
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--data-root', default='data/demo')
+    parser.add_argument('--work-dir', default='work_dirs/bench_ablation')
+    parser.add_argument('--out', default='benchmarks/results/ablation.json')
+    parser.add_argument('--max-iters', type=int, help='override (smoke runs)')
+    args = parser.parse_args()
+
+    def stage1_edit(cfg):
+        if args.max_iters:
+            cfg.train_cfg.max_iters = args.max_iters
+            cfg.model.train_cfg.pretrain_iters = args.max_iters // 2
+
+    stage1_dir = osp.join(args.work_dir, 'stage1_dsn')
+    _, s1_seconds, s1_iters = run_config(STAGE1, stage1_dir, args.data_root,
+                                         stage1_edit)
+    export_dir = osp.join(stage1_dir, 'export')
+
+    scale = 4
+    pairs = [(cv2.resize(lr, hr.shape[1::-1], interpolation=cv2.INTER_CUBIC),
+              hr) for lr, hr in read_pairs(args.data_root)]
+    baseline = mean_metrics(pairs, scale, prefixes=('RGB', 'Y'))
+    rows = [dict(setting='bicubic up-sampling (baseline)',
+                 **{f'final {k}': v for k, v in baseline.items()})]
+    for name, (source, adv, weights) in SETTINGS.items():
+
+        def edit(cfg, s=source, a=adv, w=weights):
+            configure(cfg, export_dir, s, a, w, args.max_iters)
+
+        history, seconds, iters = run_config(
+            STAGE2, osp.join(args.work_dir, slug(name)), args.data_root, edit)
+        iters_done = sorted(history)
+        pre, final = history[iters_done[0]], history[iters_done[-1]]
+        row = dict(setting=name, it_per_s=iters / seconds)
+        for key in ('RGB/PSNR', 'RGB/SSIM', 'Y/PSNR', 'Y/SSIM'):
+            row[f'pretrain {key}'] = pre[key]
+            row[f'final {key}'] = final[key]
+        row['final NIQE'] = final.get('NIQE')
+        row['pretrain NIQE'] = pre.get('NIQE')
+        rows.append(row)
+    columns = ['setting', 'pretrain RGB/PSNR', 'pretrain RGB/SSIM',
+               'final RGB/PSNR', 'final RGB/SSIM', 'final Y/PSNR',
+               'pretrain NIQE', 'final NIQE', 'it_per_s']
+    print(f'\nstage 1: {s1_iters} iterations, {s1_iters / s1_seconds:.2f} it/s')
+    print_table(rows, columns)
+    write_json(args.out, dict(data_root=args.data_root, stage1=STAGE1,
+                              stage2=STAGE2, stage1_it_per_s=s1_iters /
+                              s1_seconds, rows=rows))
+
+
+if __name__ == '__main__':
+    main()

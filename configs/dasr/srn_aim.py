@@ -1,0 +1,126 @@
+# Stage 2 of DASR: the domain-distance aware SR network (SRN), x4, AIM 2019.
+# Paper §3.3: L_SRN = α·L_source,con + β·L_source,per + γ·L_target,adv with
+# α=0.01, β=1, γ=0.005; source losses weighted by the domain-distance maps
+# (Eq. 5); adversarial loss on target-domain outputs SRN(y_r) in the wavelet
+# space. Content-only pre-training for 25k iterations, then 50k with all
+# losses; Adam lr 2e-4 halved every 10k iterations.
+#
+# Reads the stage-1 export (generated LR + maps + manifest). Run alone it
+# expects `tools/train.py configs/dasr/dsn_aim.py` to have exported into
+# work_dirs/dsn_aim/export; configs/dasr/dasr_aim.py runs both stages.
+_base_ = ['../_base_/default_runtime.py']
+
+data_root = 'data/aim2019'
+export_dir = 'work_dirs/dsn_aim/export'
+scale = 4
+lr_patch = 48  # HR patch = lr_patch * scale = 192
+extractor = dict(mode='wavelet')  # must be the one stage 1 exported with
+pretrain_iters = 25_000
+max_iters = 75_000
+
+model = dict(
+    type='DomainDistanceAwareSR',
+    generator=dict(
+        type='RRDBNet',
+        in_channels=3,
+        out_channels=3,
+        mid_channels=64,
+        num_blocks=23,
+        growth_channels=32,
+        upscale_factor=scale),
+    discriminator=dict(
+        type='DomainPatchDiscriminator', extractor=extractor,
+        mid_channels=64),
+    pixel_loss=dict(type='DomainWeightedL1Loss', loss_weight=0.01),  # α
+    perceptual_loss=dict(  # β; weighted VGG-19 conv5_3 (local weights)
+        type='DomainWeightedPerceptualLoss',
+        layer='conv5_3',
+        loss_weight=1.0,
+        pretrained='torchvision'),
+    gan_loss=dict(type='GANLoss', gan_type='vanilla', loss_weight=0.005),  # γ
+    is_use_ema=False,
+    train_cfg=dict(
+        pretrain_iters=pretrain_iters,
+        adv_domain='target',  # Table 2: 'source' = no domain-gap aware training
+        use_weights=True),  # Table 2: False = no domain-distance weights
+    data_preprocessor=dict(
+        type='DataPreprocessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.],
+        data_keys=['gt_img', 'target_img', 'target_gt']))
+
+# Source part: generated LR `img`, HR `gt`, map `weight`, cropped with one
+# offset; target part: real LR `target_img` and an unpaired HR `target_gt`.
+load = dict(type='LoadImageFromFile', color_type='color', channel_order='rgb')
+aug_keys = ['img', 'gt', 'weight', 'target_img', 'target_gt']
+source_lr = dict(load, key='img')  # bicubic ablation: MatlabBicubicDownsample
+train_pipeline = [
+    dict(load, key='gt'),
+    source_lr,
+    dict(type='LoadDomainDistanceMap', key='weight', size_key='gt'),
+    dict(type='TripletRandomCrop', lr_patch_size=lr_patch, scale=scale),
+    dict(load, key='target_img'),
+    dict(load, key='target_gt'),
+    dict(type='Crop', keys=['target_img'], crop_size=(lr_patch, lr_patch)),
+    dict(type='Crop', keys=['target_gt'], crop_size=(lr_patch * scale, ) * 2),
+    dict(type='Flip', keys=aug_keys, direction='horizontal'),
+    dict(type='Flip', keys=aug_keys, direction='vertical'),
+    dict(type='RandomTransposeHW', keys=aug_keys, transpose_ratio=0.5),
+    dict(type='PackInputs', keys='img',
+         data_keys=['weight', 'target_img', 'target_gt']),
+]
+val_pipeline = [dict(load, key='img'), dict(load, key='gt'),
+                dict(type='PackInputs')]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='DomainDistanceTripletDataset',
+        data_root=data_root,
+        export_dir=export_dir,
+        extractor=extractor,
+        scale=scale,
+        source='generated',  # Table 2: 'bicubic' = {Yb, Xr} source pairs
+        use_weights=True,
+        lr_patch_size=lr_patch,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='BasicImageDataset',
+        data_root=data_root,
+        data_prefix=dict(img='val/lr', gt='val/hr'),
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = [
+    dict(type='PSNR', crop_border=scale, prefix='RGB'),
+    dict(type='SSIM', crop_border=scale, prefix='RGB'),
+    dict(type='PSNR', crop_border=scale, convert_to='Y', prefix='Y'),
+    dict(type='SSIM', crop_border=scale, convert_to='Y', prefix='Y'),
+]
+test_evaluator = val_evaluator
+
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5000)
+val_cfg = dict(type='MultiValLoop')
+test_cfg = dict(type='MultiTestLoop')
+
+optim_wrapper = dict(
+    constructor='MultiOptimWrapperConstructor',
+    generator=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.999))),
+    discriminator=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.999))))
+param_scheduler = dict(  # halve every 10k iterations
+    type='MultiStepLR',
+    by_epoch=False,
+    milestones=list(range(10_000, max_iters, 10_000)),
+    gamma=0.5)
+model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')

@@ -1,0 +1,54 @@
+# Stage 2 at demo scale (tiny RRDBNet, few iterations, minutes on 2 CPU
+# cores) on data/demo; reads the export of configs/dasr/dsn_demo.py.
+_base_ = ['./srn_aim.py']
+
+data_root = 'data/demo'
+export_dir = 'work_dirs/dsn_demo/export'
+scale = 4
+lr_patch = 16
+pretrain_iters = 1000
+max_iters = 1500
+lr = 5e-4  # tiny network, few iterations: 2.5x the paper's 2e-4
+
+model = dict(
+    generator=dict(mid_channels=16, num_blocks=2, growth_channels=8),
+    discriminator=dict(mid_channels=16),
+    # No ImageNet VGG-19 weights ship with the demo: random VGG features,
+    # chosen explicitly here (a warning is logged). Real configs need weights.
+    perceptual_loss=dict(pretrained=None),
+    train_cfg=dict(pretrain_iters=pretrain_iters))
+train_pipeline = [
+    dict(_base_.load, key='gt'),
+    dict(_base_.load, key='img'),
+    dict(type='LoadDomainDistanceMap', key='weight', size_key='gt'),
+    dict(type='TripletRandomCrop', lr_patch_size=lr_patch, scale=scale),
+    dict(_base_.load, key='target_img'),
+    dict(_base_.load, key='target_gt'),
+    dict(type='Crop', keys=['target_img'], crop_size=(lr_patch, lr_patch)),
+    dict(type='Crop', keys=['target_gt'], crop_size=(lr_patch * scale, ) * 2),
+    dict(type='Flip', keys=_base_.aug_keys, direction='horizontal'),
+    dict(type='Flip', keys=_base_.aug_keys, direction='vertical'),
+    dict(type='RandomTransposeHW', keys=_base_.aug_keys, transpose_ratio=0.5),
+    dict(type='PackInputs', keys='img',
+         data_keys=['weight', 'target_img', 'target_gt']),
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=data_root,
+        export_dir=export_dir,
+        lr_patch_size=lr_patch,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+
+optim_wrapper = dict(
+    generator=dict(optimizer=dict(lr=lr)),
+    discriminator=dict(optimizer=dict(lr=lr)))
+train_cfg = dict(max_iters=max_iters, val_interval=500)
+param_scheduler = dict(milestones=[1250])
+default_hooks = dict(logger=dict(interval=100), checkpoint=dict(interval=500))
