@@ -44,7 +44,7 @@ model = dict(
         adv_domain='target',  # Table 2: 'source' = no domain-gap aware training
         use_weights=True),  # Table 2: False = no domain-distance weights
     data_preprocessor=dict(
-        type='DataPreprocessor',
+        type='DASRDataPreprocessor',  # target_* keys exist in training only
         mean=[0., 0., 0.],
         std=[255., 255., 255.],
         data_keys=['gt_img', 'target_img', 'target_gt']))

@@ -1,0 +1,3 @@
+from .dasr_data_preprocessor import DASRDataPreprocessor
+
+__all__ = ['DASRDataPreprocessor']
