@@ -8,7 +8,9 @@
 #   hr/       clean HR images Xr  (AIM: the 800 DIV2K train HR images)
 #   real_lr/  real LR images Yr   (AIM: the 2650 degraded Flickr2K sources)
 #   val/lr, val/hr                (AIM: the 100 validation pairs)
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/schedules/dasr_gan_schedule.py'
+]
 
 data_root = 'data/aim2019'
 scale = 4
@@ -87,23 +89,12 @@ test_evaluator = val_evaluator
 
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5000)
-val_cfg = dict(type='MultiValLoop')
-test_cfg = dict(type='MultiTestLoop')
-
+lr = 1e-4  # Adam, both networks
 optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
-    generator=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.999))),
-    discriminator=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.999))))
+    generator=dict(optimizer=dict(lr=lr)),
+    discriminator=dict(optimizer=dict(lr=lr)))
 param_scheduler = dict(  # halve every 10k iterations
-    type='MultiStepLR',
-    by_epoch=False,
-    milestones=list(range(10_000, max_iters, 10_000)),
-    gamma=0.5)
-model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
+    milestones=list(range(10_000, max_iters, 10_000)))
 
 # When training ends: DSN(x) and sigmoid(D(H(DSN(x)))) for every HR training
 # image, into <work_dir>/export (read by stage 2).

@@ -8,7 +8,9 @@
 # Reads the stage-1 export (generated LR + maps + manifest). Run alone it
 # expects `tools/train.py configs/dasr/dsn_aim.py` to have exported into
 # work_dirs/dsn_aim/export; configs/dasr/dasr_aim.py runs both stages.
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/schedules/dasr_gan_schedule.py'
+]
 
 data_root = 'data/aim2019'
 export_dir = 'work_dirs/dsn_aim/export'
@@ -107,20 +109,9 @@ test_evaluator = val_evaluator
 
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5000)
-val_cfg = dict(type='MultiValLoop')
-test_cfg = dict(type='MultiTestLoop')
-
+lr = 2e-4  # Adam, both networks
 optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
-    generator=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.999))),
-    discriminator=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.999))))
+    generator=dict(optimizer=dict(lr=lr)),
+    discriminator=dict(optimizer=dict(lr=lr)))
 param_scheduler = dict(  # halve every 10k iterations
-    type='MultiStepLR',
-    by_epoch=False,
-    milestones=list(range(10_000, max_iters, 10_000)),
-    gamma=0.5)
-model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
+    milestones=list(range(10_000, max_iters, 10_000)))
