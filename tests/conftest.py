@@ -1,8 +1,10 @@
 """Shared pytest fixtures."""
+import logging
 import os
 import sys
 
 import pytest
+from mmengine.logging import MMLogger
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,3 +28,16 @@ def python_env() -> dict:
 @pytest.fixture
 def python_exe() -> str:
     return sys.executable
+
+
+@pytest.fixture
+def mm_log_records():
+    """Records logged through mmengine's current logger
+    (``print_log(..., logger='current')``)."""
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)

@@ -9,7 +9,8 @@
 #   real_lr/  real LR images Yr   (AIM: the 2650 degraded Flickr2K sources)
 #   val/lr, val/hr                (AIM: the 100 validation pairs)
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/schedules/dasr_gan_schedule.py'
+    '../_base_/default_runtime.py', '../_base_/datasets/paired_val.py',
+    '../_base_/schedules/dasr_gan_schedule.py'
 ]
 
 data_root = 'data/aim2019'
@@ -46,7 +47,7 @@ model = dict(
 
 # In stage 1, `img` is the DSN input (an HR crop) and `gt` an *unpaired* real-LR
 # crop of the matching LR size (the real samples of the discriminator).
-load = dict(type='LoadImageFromFile', color_type='color', channel_order='rgb')
+load = _base_.load  # LoadImageFromFile, RGB
 train_pipeline = [
     dict(load, key='img'),
     dict(load, key='gt'),
@@ -57,9 +58,6 @@ train_pipeline = [
     dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
     dict(type='PackInputs'),
 ]
-# Validation (Table 1): DSN(val/hr) is compared with the real val/lr.
-val_pipeline = [dict(load, key='img'), dict(load, key='gt'),
-                dict(type='PackInputs')]
 
 train_dataloader = dict(
     batch_size=16,
@@ -74,15 +72,10 @@ train_dataloader = dict(
         scale=scale,
         min_hr_size=hr_crop,
         pipeline=train_pipeline))
+# Validation (Table 1): DSN(val/hr) is compared with the real val/lr.
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='BasicImageDataset',
-        data_root=data_root,
-        data_prefix=dict(img='val/hr', gt='val/lr'),
-        pipeline=val_pipeline))
+        data_root=data_root, data_prefix=dict(img='val/hr', gt='val/lr')))
 test_dataloader = val_dataloader
 val_evaluator = [dict(type='PSNR'), dict(type='SSIM')]
 test_evaluator = val_evaluator

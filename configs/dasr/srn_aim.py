@@ -9,7 +9,8 @@
 # expects `tools/train.py configs/dasr/dsn_aim.py` to have exported into
 # work_dirs/dsn_aim/export; configs/dasr/dasr_aim.py runs both stages.
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/schedules/dasr_gan_schedule.py'
+    '../_base_/default_runtime.py', '../_base_/datasets/paired_val.py',
+    '../_base_/schedules/dasr_gan_schedule.py'
 ]
 
 data_root = 'data/aim2019'
@@ -53,7 +54,7 @@ model = dict(
 
 # Source part: generated LR `img`, HR `gt`, map `weight`, cropped with one
 # offset; target part: real LR `target_img` and an unpaired HR `target_gt`.
-load = dict(type='LoadImageFromFile', color_type='color', channel_order='rgb')
+load = _base_.load  # LoadImageFromFile, RGB
 aug_keys = ['img', 'gt', 'weight', 'target_img', 'target_gt']
 source_lr = dict(load, key='img')  # bicubic ablation: MatlabBicubicDownsample
 train_pipeline = [
@@ -71,8 +72,6 @@ train_pipeline = [
     dict(type='PackInputs', keys='img',
          data_keys=['weight', 'target_img', 'target_gt']),
 ]
-val_pipeline = [dict(load, key='img'), dict(load, key='gt'),
-                dict(type='PackInputs')]
 
 train_dataloader = dict(
     batch_size=16,
@@ -90,14 +89,8 @@ train_dataloader = dict(
         lr_patch_size=lr_patch,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='BasicImageDataset',
-        data_root=data_root,
-        data_prefix=dict(img='val/lr', gt='val/hr'),
-        pipeline=val_pipeline))
+        data_root=data_root, data_prefix=dict(img='val/lr', gt='val/hr')))
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='PSNR', crop_border=scale, prefix='RGB'),

@@ -216,8 +216,8 @@ def test_bicubic_source_needs_no_export(make_data_root):
         hr = arrays['hr'][osp.basename(sample['data_samples'].gt_path)]
         lr = np.clip(np.rint(matlab._resize(hr)), 0, 255)
         gt, img, weight, y0, x0 = undo_augmentation(sample)
-        np.testing.assert_array_equal(img, lr[y0 // 4:y0 // 4 + P,
-                                             x0 // 4:x0 // 4 + P])
+        np.testing.assert_array_equal(
+            img, lr[y0 // 4:y0 // 4 + P, x0 // 4:x0 // 4 + P])
         assert weight.shape == (32, 32, 1) and (weight == 1).all()
 
 

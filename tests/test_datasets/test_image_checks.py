@@ -3,7 +3,6 @@ import logging
 import cv2
 import numpy as np
 import pytest
-from mmengine.logging import MMLogger
 from PIL import Image
 
 import dasr_mm  # noqa: F401  (compat for mmagic's imports)
@@ -18,18 +17,6 @@ def _rgb(h, w, seed=0):
 
 def _save(path, img):
     Image.fromarray(img).save(path)
-
-
-@pytest.fixture
-def log_records():
-    """Records logged through mmengine's current logger."""
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(handler)
-    yield records
-    logger.removeHandler(handler)
 
 
 def _non_rgb_folder(folder):
@@ -50,14 +37,14 @@ def _non_rgb_folder(folder):
     return dict(gray=gray, rgba=rgba, rgb16=rgb16, gray16=gray16)
 
 
-def test_valid_folder_returns_sorted_names(tmp_path, log_records):
+def test_valid_folder_returns_sorted_names(tmp_path, mm_log_records):
     for name in ['b.png', 'a.jpg', 'c.PNG']:
         _save(tmp_path / name, _rgb(8, 10))
     (tmp_path / 'notes.txt').write_text('not an image')
     assert check_image_folder(str(tmp_path), role='HR') == [
         'a.jpg', 'b.png', 'c.PNG'
     ]
-    assert not [r for r in log_records if 'converted' in r.getMessage()]
+    assert not [r for r in mm_log_records if 'converted' in r.getMessage()]
 
 
 def test_missing_folder(tmp_path):
@@ -103,11 +90,11 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert 'good.png' not in joined
 
 
-def test_non_rgb_images_pass_with_one_note(tmp_path, log_records):
+def test_non_rgb_images_pass_with_one_note(tmp_path, mm_log_records):
     _non_rgb_folder(tmp_path)
     names = check_image_folder(str(tmp_path), role='HR')
     assert names == sorted(p.name for p in tmp_path.iterdir())
-    notes = [r for r in log_records if 'converted' in r.getMessage()]
+    notes = [r for r in mm_log_records if 'converted' in r.getMessage()]
     assert len(notes) == 1
     msg = notes[0].getMessage()
     assert notes[0].levelno == logging.WARNING

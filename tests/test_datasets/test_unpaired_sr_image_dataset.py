@@ -6,7 +6,7 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.runner import Runner
 
-from dasr_mm.datasets import DatasetValidationError, UnpairedSRImageDataset
+from dasr_mm.datasets import DatasetValidationError
 from mmagic.models import DataPreprocessor
 from mmagic.registry import DATASETS
 

@@ -12,7 +12,11 @@ train_pipeline = [
     bicubic,
     *_base_.train_pipeline[3:],
 ]
-val_pipeline = [*_base_.val_pipeline[:2], bicubic, _base_.val_pipeline[2]]
+val_pipeline = [
+    *_base_.val_dataloader.dataset.pipeline[:2],  # load img/gt
+    bicubic,
+    *_base_.val_dataloader.dataset.pipeline[2:],
+]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader

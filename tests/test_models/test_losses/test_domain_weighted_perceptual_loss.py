@@ -5,7 +5,6 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.logging import MMLogger
 from torchvision.models import vgg
 
 from dasr_mm.models.losses import (VGG19_WEIGHTS_FILE,
@@ -20,18 +19,6 @@ IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 @pytest.fixture(scope='module')
 def random_conv5_3():
     return DomainWeightedPerceptualLoss(pretrained=None)
-
-
-@pytest.fixture
-def mm_records():
-    """Records logged through ``print_log(..., logger='current')``."""
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(handler)
-    yield records
-    logger.removeHandler(handler)
 
 
 def _images(seed=0, size=32):
@@ -57,9 +44,9 @@ def _assert_features_equal(loss, state):
         assert torch.equal(value, state[f'features.{key}'])
 
 
-def test_random_weights_warn_and_work(mm_records):
+def test_random_weights_warn_and_work(mm_log_records):
     loss = DomainWeightedPerceptualLoss(pretrained=None)
-    warnings = [r for r in mm_records if r.levelno == logging.WARNING]
+    warnings = [r for r in mm_log_records if r.levelno == logging.WARNING]
     assert any('random' in r.getMessage().lower() for r in warnings)
 
     pred, target = _images()
