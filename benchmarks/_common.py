@@ -17,11 +17,12 @@ from dasr_mm.utils import list_images
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
-def run_config(config: str,
-               work_dir: str,
-               data_root: str,
-               edit: Optional[Callable[[Config], None]] = None
-               ) -> Tuple[Dict[int, dict], float, int]:
+def run_config(
+    config: str,
+    work_dir: str,
+    data_root: str,
+    edit: Optional[Callable[[Config], None]] = None
+) -> Tuple[Dict[int, dict], float, int]:
     """Train ``config`` (after ``edit``) in ``work_dir`` on ``data_root``.
 
     Returns the validation metrics by iteration, the training wall time in
@@ -42,8 +43,8 @@ def run_config(config: str,
 
 def read_pairs(data_root: str) -> List[Tuple[np.ndarray, np.ndarray]]:
     """(LR, HR) BGR uint8 pairs of ``data_root/val``."""
-    lr_dir, hr_dir = osp.join(data_root, 'val/lr'), osp.join(data_root,
-                                                             'val/hr')
+    lr_dir, hr_dir = osp.join(data_root,
+                              'val/lr'), osp.join(data_root, 'val/hr')
     return [(cv2.imread(osp.join(lr_dir, n)), cv2.imread(osp.join(hr_dir, n)))
             for n in list_images(hr_dir)]
 
@@ -58,14 +59,18 @@ def mean_metrics(pairs: List[Tuple[np.ndarray, np.ndarray]],
     for prefix in prefixes:
         convert = 'Y' if prefix == 'Y' else None
         key = f'{prefix}/' if prefix else ''
-        out[key + 'PSNR'] = float(np.mean([
-            psnr(p.astype(np.float64), r.astype(np.float64), crop_border,
-                 'HWC', convert) for p, r in pairs
-        ]))
-        out[key + 'SSIM'] = float(np.mean([
-            ssim(p.astype(np.float64), r.astype(np.float64), crop_border,
-                 'HWC', convert) for p, r in pairs
-        ]))
+        out[key + 'PSNR'] = float(
+            np.mean([
+                psnr(
+                    p.astype(np.float64), r.astype(np.float64), crop_border,
+                    'HWC', convert) for p, r in pairs
+            ]))
+        out[key + 'SSIM'] = float(
+            np.mean([
+                ssim(
+                    p.astype(np.float64), r.astype(np.float64), crop_border,
+                    'HWC', convert) for p, r in pairs
+            ]))
     return out
 
 
@@ -80,13 +85,14 @@ def print_table(rows: List[dict], columns: List[str]) -> None:
     def fmt(v):
         return f'{v:.4f}' if isinstance(v, float) else str(v)
 
-    widths = [max(len(c), *(len(fmt(r.get(c, ''))) for r in rows))
-              for c in columns]
+    widths = [
+        max(len(c), *(len(fmt(r.get(c, ''))) for r in rows)) for c in columns
+    ]
     print('  '.join(c.ljust(w) for c, w in zip(columns, widths)))
     print('  '.join('-' * w for w in widths))
     for r in rows:
-        print('  '.join(fmt(r.get(c, '')).ljust(w)
-                        for c, w in zip(columns, widths)))
+        print('  '.join(
+            fmt(r.get(c, '')).ljust(w) for c, w in zip(columns, widths)))
 
 
 def write_json(path: str, payload: dict) -> None:

@@ -34,8 +34,12 @@ SETTINGS: Dict[str, tuple] = {
 }
 
 
-def configure(cfg, export_dir: str, source: str, adv_domain: str,
-              use_weights: bool, max_iters=None) -> None:
+def configure(cfg,
+              export_dir: str,
+              source: str,
+              adv_domain: str,
+              use_weights: bool,
+              max_iters=None) -> None:
     dataset = cfg.train_dataloader.dataset
     dataset.source, dataset.use_weights = source, use_weights
     dataset.export_dir = export_dir if source == 'generated' else None
@@ -43,8 +47,11 @@ def configure(cfg, export_dir: str, source: str, adv_domain: str,
         dataset.pipeline[1] = dict(
             type='MatlabBicubicDownsample', scale=cfg.scale)
     cfg.model.train_cfg.update(adv_domain=adv_domain, use_weights=use_weights)
-    niqe = dict(type='NIQE', input_order='CHW', convert_to='gray',
-                crop_border=cfg.scale)
+    niqe = dict(
+        type='NIQE',
+        input_order='CHW',
+        convert_to='gray',
+        crop_border=cfg.scale)
     cfg.val_evaluator = list(cfg.val_evaluator) + [niqe]
     if max_iters:
         cfg.train_cfg.max_iters = max_iters
@@ -73,11 +80,18 @@ def main() -> None:
     export_dir = osp.join(stage1_dir, 'export')
 
     scale = 4
-    pairs = [(cv2.resize(lr, hr.shape[1::-1], interpolation=cv2.INTER_CUBIC),
-              hr) for lr, hr in read_pairs(args.data_root)]
+    pairs = [(cv2.resize(lr, hr.shape[1::-1],
+                         interpolation=cv2.INTER_CUBIC), hr)
+             for lr, hr in read_pairs(args.data_root)]
     baseline = mean_metrics(pairs, scale, prefixes=('RGB', 'Y'))
-    rows = [dict(setting='bicubic up-sampling (baseline)',
-                 **{f'final {k}': v for k, v in baseline.items()})]
+    rows = [
+        dict(
+            setting='bicubic up-sampling (baseline)',
+            **{
+                f'final {k}': v
+                for k, v in baseline.items()
+            })
+    ]
     for name, (source, adv, weights) in SETTINGS.items():
 
         def edit(cfg, s=source, a=adv, w=weights):
@@ -94,14 +108,22 @@ def main() -> None:
         row['final NIQE'] = final.get('NIQE')
         row['pretrain NIQE'] = pre.get('NIQE')
         rows.append(row)
-    columns = ['setting', 'pretrain RGB/PSNR', 'pretrain RGB/SSIM',
-               'final RGB/PSNR', 'final RGB/SSIM', 'final Y/PSNR',
-               'pretrain NIQE', 'final NIQE', 'it_per_s']
-    print(f'\nstage 1: {s1_iters} iterations, {s1_iters / s1_seconds:.2f} it/s')
+    columns = [
+        'setting', 'pretrain RGB/PSNR', 'pretrain RGB/SSIM', 'final RGB/PSNR',
+        'final RGB/SSIM', 'final Y/PSNR', 'pretrain NIQE', 'final NIQE',
+        'it_per_s'
+    ]
+    print(
+        f'\nstage 1: {s1_iters} iterations, {s1_iters / s1_seconds:.2f} it/s')
     print_table(rows, columns)
-    write_json(args.out, dict(data_root=args.data_root, stage1=STAGE1,
-                              stage2=STAGE2, stage1_it_per_s=s1_iters /
-                              s1_seconds, rows=rows))
+    write_json(
+        args.out,
+        dict(
+            data_root=args.data_root,
+            stage1=STAGE1,
+            stage2=STAGE2,
+            stage1_it_per_s=s1_iters / s1_seconds,
+            rows=rows))
 
 
 if __name__ == '__main__':

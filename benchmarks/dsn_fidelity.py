@@ -17,8 +17,8 @@ from typing import Callable, Dict
 import numpy as np
 
 import dasr_mm  # noqa: F401
-from _common import (mean_metrics, print_table, read_pairs, run_config,
-                     slug, write_json)
+from _common import (mean_metrics, print_table, read_pairs, run_config, slug,
+                     write_json)
 
 CONFIG = 'configs/dasr/dsn_demo.py'
 GBFS = dict(mode='gaussian', kernel_size=5, sigma=1.0)
@@ -34,8 +34,11 @@ def extractor(mode_cfg: dict) -> Callable:
 
 def bicubic_input_gbfs(cfg) -> None:
     """FSSR-style: the DSN (scale 1) translates the bicubic-LR crop."""
-    bicubic = dict(type='MatlabBicubicDownsample', scale=cfg.scale,
-                   src_key='img', dst_key='img')
+    bicubic = dict(
+        type='MatlabBicubicDownsample',
+        scale=cfg.scale,
+        src_key='img',
+        dst_key='img')
     extractor(GBFS)(cfg)
     cfg.model.generator.scale = 1
     cfg.train_dataloader.dataset.pipeline.insert(3, bicubic)
@@ -64,12 +67,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data-root', default='data/demo')
     parser.add_argument('--work-dir', default='work_dirs/bench_dsn_fidelity')
-    parser.add_argument('--out', default='benchmarks/results/dsn_fidelity.json')
+    parser.add_argument(
+        '--out', default='benchmarks/results/dsn_fidelity.json')
     parser.add_argument('--max-iters', type=int, help='override (smoke runs)')
     args = parser.parse_args()
 
-    rows = [dict(setting='bicubic down-sampling (baseline)',
-                 **bicubic_baseline(args.data_root, scale=4))]
+    rows = [
+        dict(
+            setting='bicubic down-sampling (baseline)',
+            **bicubic_baseline(args.data_root, scale=4))
+    ]
     for name, setting in SETTINGS.items():
 
         def edit(cfg, setting=setting):
@@ -84,16 +91,20 @@ def main() -> None:
         history, seconds, iters = run_config(CONFIG, work, args.data_root,
                                              edit)
         final = history[max(history)]
-        rows.append(dict(setting=name, PSNR=final['PSNR'],
-                         SSIM=final['SSIM'], it_per_s=iters / seconds))
+        rows.append(
+            dict(
+                setting=name,
+                PSNR=final['PSNR'],
+                SSIM=final['SSIM'],
+                it_per_s=iters / seconds))
     base = rows[0]['PSNR']
     for r in rows[1:]:
         r['PSNR_gain_vs_bicubic'] = r['PSNR'] - base
     print()
-    print_table(rows, ['setting', 'PSNR', 'SSIM', 'PSNR_gain_vs_bicubic',
-                       'it_per_s'])
-    write_json(args.out, dict(data_root=args.data_root, config=CONFIG,
-                              rows=rows))
+    print_table(
+        rows, ['setting', 'PSNR', 'SSIM', 'PSNR_gain_vs_bicubic', 'it_per_s'])
+    write_json(args.out,
+               dict(data_root=args.data_root, config=CONFIG, rows=rows))
 
 
 if __name__ == '__main__':

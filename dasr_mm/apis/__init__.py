@@ -11,6 +11,6 @@ __all__ = [
     'SyntheticCameraDegradation', 'prepare_data', 'prepare_demo_data',
     'prepare_user_data', 'export_domain_distance_maps', 'export_from_config',
     'export_from_model', 'rf_average_map', 'tiled_forward', 'build_generator',
-    'super_resolve', 'super_resolve_folder', 'MetricsRecorder', 'build_runner', 'enable_amp',
-    'load_config', 'propagate_data_root', 'test', 'train'
+    'super_resolve', 'super_resolve_folder', 'MetricsRecorder', 'build_runner',
+    'enable_amp', 'load_config', 'propagate_data_root', 'test', 'train'
 ]

@@ -1,4 +1,4 @@
-"""Super-resolve image files with a trained stage-2 (or any mmagic SR) model."""
+"""Super-resolve image files with a trained stage-2 (or mmagic SR) model."""
 import os
 import os.path as osp
 from typing import List, Optional, Union
@@ -21,8 +21,8 @@ def build_generator(config: Union[str, Config],
     """The config's generator with the checkpoint's weights (the EMA copy
     when the model trained one), in eval mode on ``device``."""
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mmagic')):
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmagic')):
         model = MODELS.build(cfg.model)
     load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
     generator = getattr(model, 'generator_ema', None) if getattr(
@@ -33,13 +33,13 @@ def build_generator(config: Union[str, Config],
 
 
 @torch.no_grad()
-def super_resolve(generator: torch.nn.Module, img_rgb: np.ndarray) -> np.ndarray:
+def super_resolve(generator: torch.nn.Module,
+                  img_rgb: np.ndarray) -> np.ndarray:
     """(H, W, 3) RGB uint8 → (sH, sW, 3) RGB uint8, whole image at once."""
     device = next(generator.parameters()).device
     x = torch.from_numpy(img_rgb).permute(2, 0, 1)[None].float().div(255)
     y = generator(x.to(device)).clamp(0, 1)
-    return (y[0].permute(1, 2, 0).cpu().numpy() * 255).round().astype(
-        np.uint8)
+    return (y[0].permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)
 
 
 def super_resolve_folder(config: Union[str, Config],
@@ -49,8 +49,8 @@ def super_resolve_folder(config: Union[str, Config],
                          device: Optional[str] = None) -> List[str]:
     """Super-resolve an image file or every image of a folder into
     ``out_dir`` (PNG, same stem); returns the written paths."""
-    names = [osp.basename(inputs)] if osp.isfile(inputs) else list_images(
-        inputs)
+    names = [osp.basename(inputs)
+             ] if osp.isfile(inputs) else list_images(inputs)
     folder = osp.dirname(inputs) if osp.isfile(inputs) else inputs
     if not names:
         raise FileNotFoundError(f'no images found at {inputs}')

@@ -79,8 +79,9 @@ def enable_amp(cfg: Config) -> None:
         if wrapper.type == 'AmpOptimWrapper':
             continue
         if wrapper.type != 'OptimWrapper':
-            raise ValueError('--amp needs optim wrappers of type OptimWrapper, '
-                             f'got {wrapper.type}')
+            raise ValueError(
+                '--amp needs optim wrappers of type OptimWrapper, '
+                f'got {wrapper.type}')
         wrapper.type = 'AmpOptimWrapper'
         wrapper.loss_scale = 'dynamic'
 
@@ -118,7 +119,8 @@ def train(config: str,
           amp: bool = False,
           cfg_options: Optional[dict] = None,
           launcher: str = 'none') -> Runner:
-    """Train ``config`` like mmagic's ``tools/train.py``; returns the runner."""
+    """Train ``config`` like mmagic's ``tools/train.py``; return the runner.
+    """
     cfg = load_config(
         config, work_dir=work_dir, cfg_options=cfg_options, launcher=launcher)
     if amp:
@@ -127,8 +129,10 @@ def train(config: str,
         cfg.resume = True
     runner = build_runner(cfg)
     runner.train()
-    print_log(f'Checkpoints and logs are in {osp.abspath(cfg.work_dir)}',
-              logger='current', level=logging.INFO)
+    print_log(
+        f'Checkpoints and logs are in {osp.abspath(cfg.work_dir)}',
+        logger='current',
+        level=logging.INFO)
     return runner
 
 
@@ -152,5 +156,6 @@ def test(config: str,
     return recorder.test_metrics
 
 
-__all__: Sequence[str] = ('MetricsRecorder', 'propagate_data_root', 'enable_amp', 'load_config',
-                          'build_runner', 'train', 'test')
+__all__: Sequence[str] = ('MetricsRecorder', 'propagate_data_root',
+                          'enable_amp', 'load_config', 'build_runner', 'train',
+                          'test')

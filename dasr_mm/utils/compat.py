@@ -1,7 +1,8 @@
 """Guarded workarounds for known incompatibilities of the supported stack.
 
 Each function is idempotent, does nothing where the upstream problem is absent,
-and is applied once by ``import dasr_mm`` (before ``mmagic.models`` is imported).
+and is applied once by ``import dasr_mm`` (before ``mmagic.models`` is
+imported).
 """
 import collections
 import importlib
@@ -18,14 +19,14 @@ _MMCV_STUB_NAME = 'mmcv._ext'
 
 
 def allow_mmengine_checkpoint_types() -> List[type]:
-    """Allow-list the types that mmengine checkpoints pickle for ``torch.load``.
+    """Allow-list the types mmengine checkpoints pickle, for ``torch.load``.
 
     Upstream problem: torch >= 2.6 makes ``torch.load`` default to
     ``weights_only=True``; mmengine 0.10.7 calls ``torch.load`` without the
-    argument, so ``--resume``, ``load_from`` and ``tools/test.py CKPT`` fail with
-    ``Weights only load failed ... HistoryBuffer``. Instead of disabling the
-    safety globally we register exactly the non-tensor types found in the
-    ``meta``/``message_hub``/scheduler entries of an mmengine checkpoint.
+    argument, so ``--resume``, ``load_from`` and ``tools/test.py CKPT`` fail
+    with ``Weights only load failed ... HistoryBuffer``. Instead of disabling
+    the safety globally we register exactly the non-tensor types found in
+    the ``meta``/``message_hub``/scheduler entries of an mmengine checkpoint.
 
     Returns:
         The list of types registered (empty on torch without
@@ -65,8 +66,8 @@ def _missing_op(name: str):
     def op(*args, **kwargs):
         raise RuntimeError(
             f'mmcv compiled op "{name}" is unavailable: this environment has '
-            'mmcv without compiled ops (e.g. mmcv-lite). dasr_mm needs no mmcv '
-            'op; install full mmcv (tools/setup_env.sh builds it) to use '
+            'mmcv without compiled ops (e.g. mmcv-lite). dasr_mm needs no '
+            'mmcv op; install full mmcv (tools/setup_env.sh builds it) to use '
             'models that do.')
 
     op.__name__ = name
@@ -78,8 +79,8 @@ def install_mmcv_ext_stub() -> bool:
 
     Upstream problem: several mmagic editors (EDVR, TDAN, StyleGAN, ...) import
     ``mmcv.ops`` at module level, and ``mmcv.ops`` loads the compiled
-    ``mmcv._ext``. mmcv-lite (the only mmcv installable from pure-Python wheels,
-    e.g. on GPU machines without a compiler) lacks it, so ``import
+    ``mmcv._ext``. mmcv-lite (the only mmcv installable from pure-Python
+    wheels, e.g. on GPU machines without a compiler) lacks it, so ``import
     mmagic.models`` fails although DASR uses no mmcv op. We register a stub
     ``mmcv._ext`` whose functions raise a clear ``RuntimeError`` when *called*,
     and warn once.

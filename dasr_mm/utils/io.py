@@ -59,5 +59,5 @@ def atomic_save_json(path: str, obj: Any) -> None:
 def list_images(folder: str) -> list:
     """Sorted image file names (not paths) directly inside ``folder``."""
     return sorted(
-        name for name in os.listdir(folder)
-        if name.lower().endswith(IMAGE_EXTENSIONS) and not name.startswith('.'))
+        name for name in os.listdir(folder) if
+        name.lower().endswith(IMAGE_EXTENSIONS) and not name.startswith('.'))

@@ -13,7 +13,8 @@ train_cfg = dict(
         train_cfg=dict(max_iters=6, val_interval=6),
         model=dict(train_cfg=dict(pretrain_iters=3)),
         train_dataloader=dict(batch_size=2),
-        default_hooks=dict(checkpoint=dict(interval=2), logger=dict(interval=1))))
+        default_hooks=dict(
+            checkpoint=dict(interval=2), logger=dict(interval=1))))
 model = dict(train_cfg=dict(pretrain_iters=3))
 train_dataloader = dict(batch_size=2)
 default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))

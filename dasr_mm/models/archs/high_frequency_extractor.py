@@ -36,7 +36,8 @@ def haar_dwt(x: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         tuple[Tensor]: ``(ll, lh, hl, hh)``, each (N, C, ceil(H/2), ceil(W/2)).
     """
     if x.dim() != 4:
-        raise ValueError(f'haar_dwt expects (N, C, H, W), got {tuple(x.shape)}')
+        raise ValueError(
+            f'haar_dwt expects (N, C, H, W), got {tuple(x.shape)}')
     pad_h, pad_w = x.shape[-2] % 2, x.shape[-1] % 2
     if pad_h or pad_w:
         x = F.pad(x, (0, pad_w, 0, pad_h), mode='replicate')
@@ -62,8 +63,9 @@ def haar_idwt(ll: Tensor, lh: Tensor, hl: Tensor, hh: Tensor) -> Tensor:
         row/column is part of the result; crop to the original size.
     """
     if not ll.shape == lh.shape == hl.shape == hh.shape:
-        raise ValueError('haar_idwt expects four sub-bands of equal shape, got '
-                         f'{[tuple(t.shape) for t in (ll, lh, hl, hh)]}')
+        raise ValueError(
+            'haar_idwt expects four sub-bands of equal shape, got '
+            f'{[tuple(t.shape) for t in (ll, lh, hl, hh)]}')
     a = (ll + lh + hl + hh) / 2
     b = (ll + lh - hl - hh) / 2
     c = (ll - lh + hl - hh) / 2
@@ -176,8 +178,8 @@ class HighFrequencyExtractor(nn.Module):
         kernel = self._blur_kernel_1d(x)
         x = F.pad(x, (pad, pad, pad, pad), mode='reflect')
         x = F.conv2d(x, kernel.view(1, 1, 1, k).expand(c, 1, 1, k), groups=c)
-        return F.conv2d(x, kernel.view(1, 1, k, 1).expand(c, 1, k, 1),
-                        groups=c)
+        return F.conv2d(
+            x, kernel.view(1, 1, k, 1).expand(c, 1, k, 1), groups=c)
 
     def forward(self, x: Tensor) -> Tensor:
         """Extract the high-frequency component.
