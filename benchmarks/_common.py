@@ -41,6 +41,15 @@ def run_config(
         cfg.train_cfg.max_iters
 
 
+def shorten_schedule(cfg: Config, max_iters: Optional[int]) -> None:
+    """For smoke runs: ``max_iters`` iterations, half of them content-only
+    pre-training, validation at the end of each half (no-op for None)."""
+    if max_iters:
+        cfg.train_cfg.max_iters = max_iters
+        cfg.train_cfg.val_interval = max_iters // 2
+        cfg.model.train_cfg.pretrain_iters = max_iters // 2
+
+
 def read_pairs(data_root: str) -> List[Tuple[np.ndarray, np.ndarray]]:
     """(LR, HR) BGR uint8 pairs of ``data_root/val``."""
     lr_dir, hr_dir = osp.join(data_root,

@@ -18,8 +18,8 @@ from typing import Dict
 import cv2
 
 import dasr_mm  # noqa: F401
-from _common import (mean_metrics, print_table, read_pairs, run_config, slug,
-                     write_json)
+from _common import (mean_metrics, print_table, read_pairs, run_config,
+                     shorten_schedule, slug, write_json)
 
 STAGE1 = 'configs/dasr/dsn_demo.py'
 STAGE2 = 'configs/dasr/srn_demo.py'
@@ -53,9 +53,7 @@ def configure(cfg,
         convert_to='gray',
         crop_border=cfg.scale)
     cfg.val_evaluator = list(cfg.val_evaluator) + [niqe]
-    if max_iters:
-        cfg.train_cfg.max_iters = max_iters
-        cfg.model.train_cfg.pretrain_iters = max_iters // 2
+    shorten_schedule(cfg, max_iters)
     # validate exactly at the end of pre-training and at the end
     pretrain = cfg.model.train_cfg.pretrain_iters
     cfg.train_cfg.val_interval = pretrain
@@ -70,9 +68,7 @@ def main() -> None:
     args = parser.parse_args()
 
     def stage1_edit(cfg):
-        if args.max_iters:
-            cfg.train_cfg.max_iters = args.max_iters
-            cfg.model.train_cfg.pretrain_iters = args.max_iters // 2
+        shorten_schedule(cfg, args.max_iters)
 
     stage1_dir = osp.join(args.work_dir, 'stage1_dsn')
     _, s1_seconds, s1_iters = run_config(STAGE1, stage1_dir, args.data_root,

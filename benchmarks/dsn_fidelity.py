@@ -17,8 +17,8 @@ from typing import Callable, Dict
 import numpy as np
 
 import dasr_mm  # noqa: F401
-from _common import (mean_metrics, print_table, read_pairs, run_config, slug,
-                     write_json)
+from _common import (mean_metrics, print_table, read_pairs, run_config,
+                     shorten_schedule, slug, write_json)
 
 CONFIG = 'configs/dasr/dsn_demo.py'
 GBFS = dict(mode='gaussian', kernel_size=5, sigma=1.0)
@@ -84,10 +84,7 @@ def main() -> None:
         def edit(cfg, setting=setting):
             setting(cfg)
             cfg.custom_hooks = []  # no export needed here
-            if args.max_iters:
-                cfg.train_cfg.max_iters = args.max_iters
-                cfg.train_cfg.val_interval = args.max_iters // 2
-                cfg.model.train_cfg.pretrain_iters = args.max_iters // 2
+            shorten_schedule(cfg, args.max_iters)
             pretrain_end.append(cfg.model.train_cfg.pretrain_iters)
 
         work = osp.join(args.work_dir, slug(name))
