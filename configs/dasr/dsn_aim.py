@@ -16,7 +16,7 @@ _base_ = [
 data_root = 'data/aim2019'
 scale = 4
 hr_crop = 192
-extractor = dict(mode='wavelet')  # 'wavelet' (WFS) | 'gaussian' | 'box' | 'rgb'
+extractor = dict(mode='wavelet')  # WFS; or 'gaussian' | 'box' | 'rgb'
 pretrain_iters = 25_000
 max_iters = 50_000
 
@@ -45,7 +45,7 @@ model = dict(
         std=[255., 255., 255.],
         data_keys=['gt_img']))
 
-# In stage 1, `img` is the DSN input (an HR crop) and `gt` an *unpaired* real-LR
+# In stage 1, `img` is the DSN input (an HR crop), `gt` an *unpaired* real-LR
 # crop of the matching LR size (the real samples of the discriminator).
 load = _base_.load  # LoadImageFromFile, RGB
 train_pipeline = [

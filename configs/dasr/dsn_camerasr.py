@@ -8,14 +8,10 @@ scale = 1
 hr_crop = 192
 
 model = dict(generator=dict(scale=scale))
-train_pipeline = [
-    dict(_base_.load, key='img'),
-    dict(_base_.load, key='gt'),
+train_pipeline = [  # dsn_aim's, with equal HR and real-LR crops
+    *_base_.train_pipeline[:2],  # load img (HR), gt (real LR)
     dict(type='Crop', keys=['img', 'gt'], crop_size=(hr_crop, hr_crop)),
-    dict(type='Flip', keys=['img', 'gt'], direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
+    *_base_.train_pipeline[4:],  # flips, transpose, pack
 ]
 train_dataloader = dict(
     dataset=dict(data_root=data_root, scale=scale, pipeline=train_pipeline))

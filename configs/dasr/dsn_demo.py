@@ -17,15 +17,11 @@ model = dict(
     # chosen explicitly here (a warning is logged). Real configs need weights.
     perceptual_loss=dict(pretrained=None),
     train_cfg=dict(pretrain_iters=pretrain_iters))
-train_pipeline = [
-    dict(_base_.load, key='img'),
-    dict(_base_.load, key='gt'),
+train_pipeline = [  # dsn_aim's, with the demo's crop sizes
+    *_base_.train_pipeline[:2],  # load img (HR), gt (real LR)
     dict(type='Crop', keys=['img'], crop_size=(hr_crop, hr_crop)),
     dict(type='Crop', keys=['gt'], crop_size=(hr_crop // scale, ) * 2),
-    dict(type='Flip', keys=['img', 'gt'], direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
+    *_base_.train_pipeline[4:],  # flips, transpose, pack
 ]
 train_dataloader = dict(
     batch_size=8,

@@ -44,7 +44,7 @@ model = dict(
     is_use_ema=False,
     train_cfg=dict(
         pretrain_iters=pretrain_iters,
-        adv_domain='target',  # Table 2: 'source' = no domain-gap aware training
+        adv_domain='target',  # Table 2: 'source' = no domain-gap aware
         use_weights=True),  # Table 2: False = no domain-distance weights
     data_preprocessor=dict(
         type='DASRDataPreprocessor',  # target_* keys exist in training only

@@ -16,20 +16,13 @@ model = dict(
         mid_channels=64,
         num_blocks=23,
         growth_channels=32))
-train_pipeline = [
-    dict(_base_.load, key='gt'),
-    dict(_base_.load, key='img'),
-    dict(type='LoadDomainDistanceMap', key='weight', size_key='gt'),
+train_pipeline = [  # srn_aim's, with x1 patch sizes
+    *_base_.train_pipeline[:3],  # load gt, img, weight
     dict(type='TripletRandomCrop', lr_patch_size=lr_patch, scale=scale),
-    dict(_base_.load, key='target_img'),
-    dict(_base_.load, key='target_gt'),
+    *_base_.train_pipeline[4:6],  # load target_img, target_gt
     dict(type='Crop', keys=['target_img', 'target_gt'],
          crop_size=(lr_patch, lr_patch)),
-    dict(type='Flip', keys=_base_.aug_keys, direction='horizontal'),
-    dict(type='Flip', keys=_base_.aug_keys, direction='vertical'),
-    dict(type='RandomTransposeHW', keys=_base_.aug_keys, transpose_ratio=0.5),
-    dict(type='PackInputs', keys='img',
-         data_keys=['weight', 'target_img', 'target_gt']),
+    *_base_.train_pipeline[8:],  # flips, transpose, pack
 ]
 train_dataloader = dict(
     dataset=dict(

@@ -22,20 +22,13 @@ model = dict(
     # within 100 iterations on this data, so the demo uses γ/100.
     gan_loss=dict(loss_weight=5e-5),
     train_cfg=dict(pretrain_iters=pretrain_iters))
-train_pipeline = [
-    dict(_base_.load, key='gt'),
-    dict(_base_.load, key='img'),
-    dict(type='LoadDomainDistanceMap', key='weight', size_key='gt'),
+train_pipeline = [  # srn_aim's, with the demo's patch sizes
+    *_base_.train_pipeline[:3],  # load gt, img, weight
     dict(type='TripletRandomCrop', lr_patch_size=lr_patch, scale=scale),
-    dict(_base_.load, key='target_img'),
-    dict(_base_.load, key='target_gt'),
+    *_base_.train_pipeline[4:6],  # load target_img, target_gt
     dict(type='Crop', keys=['target_img'], crop_size=(lr_patch, lr_patch)),
     dict(type='Crop', keys=['target_gt'], crop_size=(lr_patch * scale, ) * 2),
-    dict(type='Flip', keys=_base_.aug_keys, direction='horizontal'),
-    dict(type='Flip', keys=_base_.aug_keys, direction='vertical'),
-    dict(type='RandomTransposeHW', keys=_base_.aug_keys, transpose_ratio=0.5),
-    dict(type='PackInputs', keys='img',
-         data_keys=['weight', 'target_img', 'target_gt']),
+    *_base_.train_pipeline[8:],  # flips, transpose, pack
 ]
 train_dataloader = dict(
     batch_size=8,
