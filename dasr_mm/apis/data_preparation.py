@@ -44,7 +44,8 @@ from mmengine.logging import print_log
 
 from dasr_mm.datasets.image_checks import (DatasetValidationError,
                                            check_image_folder)
-from dasr_mm.utils.io import atomic_path, atomic_save_image, atomic_save_json
+from dasr_mm.utils.io import (atomic_path, atomic_save_image, atomic_save_json,
+                              read_rgb)
 
 DEMO_OUT_DIR = 'data/demo'
 SPLITS = ('hr', 'real_lr', 'val')
@@ -297,13 +298,12 @@ def _demo_plans() -> Dict[str, _SplitPlan]:
 
 
 def _read_rgb(path: str) -> np.ndarray:
-    """Read any image as (H, W, 3) RGB uint8, converted exactly like the
-    datasets' loader (OpenCV ``IMREAD_COLOR``)."""
-    img = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR)
-    if img is None:
+    """:func:`dasr_mm.utils.io.read_rgb`, failing as a validation error."""
+    try:
+        return read_rgb(path)
+    except OSError:
         raise DatasetValidationError(f'image {path!r}',
-                                     ['OpenCV cannot decode it'])
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+                                     ['OpenCV cannot decode it']) from None
 
 
 def _split_user_images(names: Sequence[str], seed: int,

@@ -42,26 +42,23 @@ from contextlib import contextmanager
 from typing import (Any, Callable, Dict, Iterator, List, Optional, Tuple,
                     Union)
 
-import cv2
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmagic.registry import MODELS
 from mmengine.config import Config
 from mmengine.dist import barrier, get_dist_info
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
-from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 from torch import Tensor
 from torch.nn.modules.instancenorm import _InstanceNorm
 from torch.nn.modules.utils import _pair
 from torch.overrides import TorchFunctionMode
 
+from dasr_mm.apis.launch import build_model, default_device, default_work_dir
 from dasr_mm.utils.io import (atomic_save_image, atomic_save_json,
-                              atomic_save_npy, list_images)
+                              atomic_save_npy, list_images, read_rgb)
 from dasr_mm.utils.manifest import (MANIFEST_NAME, ManifestError,
                                     build_manifest, load_manifest, lr_path,
                                     map_path)
@@ -379,13 +376,6 @@ def rf_average_map(weight: Tensor, receptive_field: int) -> Tensor:
     return (total / count)[0, 0]
 
 
-def _read_rgb(path: str) -> np.ndarray:
-    img = cv2.imread(path, cv2.IMREAD_COLOR)
-    if img is None:
-        raise OSError(f'could not read image {path}')
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-
-
 class _Exporter:
     """Runs DSN and D on one image at a time (both in eval mode)."""
 
@@ -596,7 +586,7 @@ def export_domain_distance_maps(dsn: nn.Module,
         progress = ProgressBar(
             len(todo)) if show_progress and rank == 0 else None
         for name in todo:
-            lr, weight = exporter(_read_rgb(osp.join(hr_dir, name)))
+            lr, weight = exporter(read_rgb(osp.join(hr_dir, name)))
             atomic_save_image(lr_path(out_dir, name), lr)
             atomic_save_npy(map_path(out_dir, name), weight)
             if progress is not None:
@@ -681,8 +671,7 @@ def export_from_config(config: Union[str, Config],
     if out_dir is None:
         work_dir = cfg.get('work_dir', None)
         if work_dir is None and cfg.filename:
-            work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(cfg.filename))[0])
+            work_dir = default_work_dir(cfg.filename)
         if work_dir is None:
             raise ValueError('no out_dir given and the config has no '
                              'work_dir or file name to derive one from')
@@ -691,16 +680,9 @@ def export_from_config(config: Union[str, Config],
         raise ValueError(
             f'no hr_dir: add a {EXPORT_HOOK_TYPE} to the config\'s '
             'custom_hooks or pass hr_dir')
-    settings.setdefault('device',
-                        'cuda' if torch.cuda.is_available() else 'cpu')
-
-    # mmengine's BaseModel builds its data preprocessor in the default scope
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'mmagic')):
-        model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    settings.setdefault('device', default_device())
     return export_from_model(
-        model,
+        build_model(cfg, checkpoint, strict=True),
         settings.pop('hr_dir'),
         out_dir,
         dsn_checkpoint=osp.abspath(checkpoint),

@@ -3,16 +3,13 @@ import os
 import os.path as osp
 from typing import List, Optional, Union
 
-import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 
-from mmagic.registry import MODELS
-from dasr_mm.utils.io import atomic_save_image, list_images
+from dasr_mm.apis.launch import build_model, default_device
+from dasr_mm.utils.io import atomic_save_image, list_images, read_rgb
 
 
 def build_generator(config: Union[str, Config],
@@ -20,15 +17,11 @@ def build_generator(config: Union[str, Config],
                     device: Optional[str] = None) -> torch.nn.Module:
     """The config's generator with the checkpoint's weights (the EMA copy
     when the model trained one), in eval mode on ``device``."""
-    cfg = config if isinstance(config, Config) else Config.fromfile(config)
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'mmagic')):
-        model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
+    model = build_model(config, checkpoint)
     generator = getattr(model, 'generator_ema', None) if getattr(
         model, 'is_use_ema', False) else None
     generator = generator or model.generator
-    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    device = device or default_device()
     return generator.to(device).eval()
 
 
@@ -59,10 +52,7 @@ def super_resolve_folder(config: Union[str, Config],
     written = []
     progress = ProgressBar(len(names))
     for name in names:
-        bgr = cv2.imread(osp.join(folder, name), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise OSError(f'cannot read image {osp.join(folder, name)}')
-        sr = super_resolve(generator, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        sr = super_resolve(generator, read_rgb(osp.join(folder, name)))
         path = osp.join(out_dir, osp.splitext(name)[0] + '.png')
         atomic_save_image(path, sr)
         written.append(path)

@@ -8,15 +8,19 @@ so one option re-targets a run to another dataset.
 """
 import logging
 import os.path as osp
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, Union
 
 import mmengine
+import torch
 from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
+from mmengine.registry import RUNNERS, DefaultScope
+from mmengine.runner import Runner, load_checkpoint
+from torch import nn
+
+from mmagic.registry import MODELS
 
 
 class MetricsRecorder(Hook):
@@ -86,6 +90,31 @@ def enable_amp(cfg: Config) -> None:
         wrapper.loss_scale = 'dynamic'
 
 
+def default_work_dir(config_path: str) -> str:
+    """``work_dirs/<config name>``, the work dir of a config that names none
+    (as mmagic's ``tools/train.py`` does)."""
+    return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def default_device() -> str:
+    """``'cuda'`` when a GPU is available, else ``'cpu'``."""
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
+def build_model(config: Union[str, Config],
+                checkpoint: str,
+                strict: bool = False) -> nn.Module:
+    """The config's model (built in its default scope, as mmengine builds
+    the data preprocessor there) with the checkpoint's weights, on CPU."""
+    cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmagic')):
+        model = MODELS.build(cfg.model)
+    load_checkpoint(
+        model, checkpoint, map_location='cpu', strict=strict, logger='silent')
+    return model
+
+
 def load_config(config: str,
                 *,
                 work_dir: Optional[str] = None,
@@ -102,8 +131,7 @@ def load_config(config: str,
     if work_dir:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(config))[0])
+        cfg.work_dir = default_work_dir(config)
     return cfg
 
 
@@ -156,6 +184,8 @@ def test(config: str,
     return recorder.test_metrics
 
 
-__all__: Sequence[str] = ('MetricsRecorder', 'propagate_data_root',
+__all__: Sequence[str] = ('MetricsRecorder', 'default_work_dir',
+                          'default_device', 'build_model',
+                          'propagate_data_root',
                           'enable_amp', 'load_config', 'build_runner', 'train',
                           'test')

@@ -42,6 +42,16 @@ def atomic_save_image(path: str, img_rgb: np.ndarray) -> None:
             raise OSError(f'could not write image {path}')
 
 
+def read_rgb(path: str) -> np.ndarray:
+    """Read any image file as (H, W, 3) RGB uint8, converted like the
+    datasets' loader (OpenCV ``IMREAD_COLOR``: gray → 3 channels, alpha
+    dropped, 16-bit → 8-bit). Raises ``OSError`` if it cannot be decoded."""
+    img = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR)
+    if img is None:
+        raise OSError(f'could not read image {path}')
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
 def atomic_save_npy(path: str, array: np.ndarray) -> None:
     """Write a numpy array atomically (``.npy``)."""
     with atomic_path(path) as tmp:

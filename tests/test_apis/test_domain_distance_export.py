@@ -143,13 +143,13 @@ def set_incomplete(out: str) -> None:
 def read_spy(monkeypatch) -> List[str]:
     """Names of the HR images the export reads."""
     names = []
-    original = export_mod._read_rgb
+    original = export_mod.read_rgb
 
     def spy(path):
         names.append(osp.basename(path))
         return original(path)
 
-    monkeypatch.setattr(export_mod, '_read_rgb', spy)
+    monkeypatch.setattr(export_mod, 'read_rgb', spy)
     return names
 
 
