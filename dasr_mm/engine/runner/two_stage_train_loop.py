@@ -27,14 +27,15 @@ import os
 import os.path as osp
 from typing import Optional, Union
 
-from mmengine.config import Config
 from mmengine.dist import barrier, is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop, Runner
 from torch.utils.data import DataLoader
 
 from mmagic.registry import LOOPS
-from dasr_mm.apis.launch import propagate_data_root
+from dasr_mm.apis.domain_distance_export import (EXPORT_HOOK_TYPE,
+                                                 default_export_dir)
+from dasr_mm.apis.launch import load_config
 from dasr_mm.utils import atomic_save_json
 
 STAGE1_DIR = 'stage1_dsn'
@@ -89,26 +90,24 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
                     cfg_options: Optional[dict], resume: bool) -> str:
         """Train stage 1 unless already done; return its export folder."""
         done_file = osp.join(work_dir, STAGE1_DONE)
-        export_dir = osp.join(work_dir, 'export')
+        export_dir = default_export_dir(work_dir)
         if resume and osp.isfile(done_file):
             print_log(f'stage 1 already finished ({done_file}); skipped',
                       logger='current')
             return export_dir
         if is_main_process() and osp.isfile(done_file):
             os.remove(done_file)  # a fresh run retrains stage 1
-        cfg = Config.fromfile(config)
-        old_root = cfg.get('data_root')
-        if cfg_options:
-            cfg.merge_from_dict(cfg_options)
-        data_root = runner.cfg.get('data_root')
-        if data_root is not None:
-            cfg.data_root = data_root
-        propagate_data_root(cfg, old_root)
-        cfg.work_dir = work_dir
-        cfg.launcher = runner.launcher
+        options = dict(cfg_options or {})
+        if runner.cfg.get('data_root') is not None:  # moves stage-1 paths
+            options['data_root'] = runner.cfg.data_root
+        cfg = load_config(
+            config,
+            work_dir=work_dir,
+            cfg_options=options,
+            launcher=runner.launcher)
         cfg.resume = resume
         for hook in cfg.get('custom_hooks', []):
-            if hook.get('type') == 'DomainDistanceMapExportHook':
+            if hook.get('type') == EXPORT_HOOK_TYPE:
                 hook['out_dir'] = export_dir
                 # a fresh stage 1 makes a new DSN: replace an old export
                 hook['overwrite'] = not resume
