@@ -8,13 +8,13 @@ For every HR image ``x`` of ``hr_dir`` (full image, no crops) the export writes
 
 Decisions stage 2 relies on:
 
-* **Image size.** Each HR image of size ``(H, W)`` is cropped at the bottom and
-  right to a multiple of ``m = scale * D.extractor.downscale`` (the DSN needs a
-  multiple of ``scale``; the extractor halves the LR image for the wavelet
-  mode). The LR image is therefore ``(H // m * m / scale, W // m * m / scale)``
-  and corresponds to the top-left ``(h * scale, w * scale)`` region of the HR
-  image; the map is ``(h / downscale, w / downscale)``. Images smaller than
-  ``m`` are refused.
+* **Image size.** The size contract is stated once, in
+  :mod:`dasr_mm.utils.manifest`: the LR image is ``DSN`` of the HR image
+  cropped to a multiple of ``scale`` (:func:`covered_hr_size`), and the map
+  has one value per ``scale * downscale`` HR block; the LR image is
+  replicate-padded to a multiple of the extractor's ``downscale`` before D,
+  which is what the extractor itself does with an odd size. Images smaller
+  than ``scale`` are refused.
 * **What D sees.** D is applied to the *uint8-quantised* ``y_g``, i.e. exactly
   the LR image that is saved and that stage 2 trains on.
 * **Tiling.** Both networks run on overlapping tiles of ``tile_size`` pixels
@@ -60,8 +60,8 @@ from dasr_mm.apis.launch import build_model, default_device, default_work_dir
 from dasr_mm.utils.io import (atomic_save_image, atomic_save_json,
                               atomic_save_npy, list_images, read_rgb)
 from dasr_mm.utils.manifest import (MANIFEST_NAME, ManifestError,
-                                    build_manifest, load_manifest, lr_path,
-                                    map_path)
+                                    build_manifest, covered_hr_size,
+                                    load_manifest, lr_path, map_path)
 
 DEFAULT_TILE_SIZE = 512
 EXPORT_HOOK_TYPE = 'DomainDistanceMapExportHook'
@@ -415,13 +415,13 @@ class _Exporter:
         return overlap
 
     def __call__(self, hr: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """``hr``: (H, W, 3) RGB uint8 → LR (h, w, 3) RGB uint8 and the map
-        (h / downscale, w / downscale) float16 in [0, 1]."""
-        multiple = self.scale * self.downscale
-        height, width = (s // multiple * multiple for s in hr.shape[:2])
+        """``hr``: (H, W, 3) RGB uint8 → LR (H // s, W // s, 3) RGB uint8 and
+        the map (ceil(H // s / d), ceil(W // s / d)) float16 in [0, 1]
+        (``s`` scale, ``d`` extractor downscale)."""
+        height, width = covered_hr_size(hr.shape[:2], self.scale)
         if height == 0 or width == 0:
             raise ValueError(f'image of size {hr.shape[:2]} is smaller than '
-                             f'scale * extractor downscale = {multiple}')
+                             f'the scale {self.scale}')
         x = torch.from_numpy(np.ascontiguousarray(hr[:height, :width]))
         x = x.permute(2, 0, 1)[None].to(self.device, self.dtype) / 255.
         lr = tiled_forward(
@@ -431,9 +431,13 @@ class _Exporter:
             tile_size=self.tile_size,
             overlap=self.dsn_overlap)
         lr_u8 = (lr.clamp(0, 1) * 255.).round().to(torch.uint8)
+        d_input = lr_u8.to(self.dtype) / 255.
+        pad_h, pad_w = (-side % self.downscale for side in d_input.shape[-2:])
+        if pad_h or pad_w:  # as the extractor pads an odd size itself
+            d_input = F.pad(d_input, (0, pad_w, 0, pad_h), mode='replicate')
         weight = tiled_forward(
             self.discriminator,
-            lr_u8.to(self.dtype) / 255.,
+            d_input,
             factor=self.downscale,
             tile_size=self.tile_size,
             overlap=self.d_overlap,
@@ -540,6 +544,7 @@ def export_domain_distance_maps(dsn: nn.Module,
         dsn_checkpoint=dsn_checkpoint,
         extractor=discriminator.extractor.config(),
         scale=scale,
+        map_stride=scale * discriminator.extractor.downscale,
         images=images,
         hr_dir=hr_dir,
         rf_average=rf_average,

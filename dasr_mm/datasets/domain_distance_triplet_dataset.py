@@ -4,7 +4,9 @@ import os.path as osp
 from typing import Callable, List, Optional, Union
 
 from mmagic.registry import DATASETS
+from dasr_mm.utils.io import image_size, npy_shape
 from dasr_mm.utils.manifest import (ManifestError, check_manifest,
+                                    exported_lr_size, exported_map_size,
                                     load_manifest, lr_path, map_path)
 from .transforms import MatlabBicubicDownsample
 from .unpaired_sr_image_dataset import UnpairedSRImageDataset
@@ -110,10 +112,13 @@ class DomainDistanceTripletDataset(UnpairedSRImageDataset):
                 "; use it (and no LoadImageFromFile(key='img')) exactly when "
                 "source='bicubic'")
 
-    def _check_export(self, hr_names: List[str]) -> None:
-        """Raise :class:`ManifestError` unless the export matches."""
+    def _check_export(self, hr_names: List[str]) -> int:
+        """Raise :class:`ManifestError` unless the export matches the config
+        and every LR image and map has the size of the manifest's contract
+        for its HR image; return the manifest's ``map_stride``."""
+        manifest = load_manifest(self.export_dir)
         check_manifest(
-            load_manifest(self.export_dir),
+            manifest,
             extractor=self.extractor,
             scale=self.scale,
             images=hr_names,
@@ -129,22 +134,43 @@ class DomainDistanceTripletDataset(UnpairedSRImageDataset):
                 f'export {self.export_dir!r}: the manifest says complete but '
                 f'{len(missing)} file(s) are missing (e.g. {missing[:3]}); '
                 're-run the export')
+        stride = manifest['map_stride']
+        wrong = []
+        for name, hr_file in zip(hr_names, self.hr_paths):
+            hr_size = image_size(hr_file)
+            expected = (exported_lr_size(hr_size, self.scale),
+                        exported_map_size(hr_size, self.scale, stride))
+            found = (image_size(lr_path(self.export_dir, name)),
+                     npy_shape(map_path(self.export_dir, name)))
+            if found != expected:
+                wrong.append(f'{name}: HR {hr_size[0]}x{hr_size[1]} needs LR '
+                             f'{expected[0][0]}x{expected[0][1]} and map '
+                             f'{expected[1][0]}x{expected[1][1]}, found '
+                             f'{found[0][0]}x{found[0][1]} and '
+                             f'{found[1][0]}x{found[1][1]} (HxW)')
+        if wrong:
+            raise ManifestError(
+                f'export {self.export_dir!r}: {len(wrong)} exported image(s) '
+                f'do not fit their HR image ({"; ".join(wrong[:3])}). Was the '
+                'HR folder changed after the export? Re-run the export.')
+        return stride
 
     def load_data_list(self) -> List[dict]:
         """One entry per HR image with ``gt_path``, ``img_path`` (generated
         source) and ``weight_path``."""
         hr_names = self._scan_folders()
         generated = self.source == 'generated'
-        if generated:
-            self._check_export(hr_names)
+        stride = self._check_export(hr_names) if generated else None
         data_list = []
         for name, hr_path in zip(hr_names, self.hr_paths):
             info = dict(key=osp.splitext(name)[0], gt_path=hr_path)
             if generated:
                 info['img_path'] = lr_path(self.export_dir, name)
-            info['weight_path'] = (
-                map_path(self.export_dir, name)
-                if generated and self.use_weights else None)
+            if generated and self.use_weights:
+                info.update(weight_path=map_path(self.export_dir, name),
+                            weight_stride=stride)
+            else:
+                info['weight_path'] = None
             data_list.append(info)
         return data_list
 

@@ -34,10 +34,11 @@ def box_downsample(img: np.ndarray, scale: int) -> np.ndarray:
 def make_export(tmp_path) -> Callable:
     """Factory: an export of ``hr`` arrays whose LR is the exact box
     down-sample and whose maps are ``map_fn(h_lr, w_lr)`` (default: a ramp
-    at half the LR resolution), saved as float16."""
+    of the contract's size, ``ceil`` of half the LR size), saved as
+    float16."""
 
     def ramp(h_lr: int, w_lr: int) -> np.ndarray:
-        h, w = max(h_lr // 2, 1), max(w_lr // 2, 1)
+        h, w = -(-h_lr // 2), -(-w_lr // 2)
         return (np.arange(h * w).reshape(h, w) / (h * w)).astype(np.float16)
 
     def make(hr: Dict[str, np.ndarray],
@@ -55,6 +56,7 @@ def make_export(tmp_path) -> Callable:
             dsn_checkpoint='dsn.pth',
             extractor=EXTRACTOR,
             scale=scale,
+            map_stride=scale * 2,
             images=list(hr),
             hr_dir=str(tmp_path / 'data' / 'hr'),
             rf_average=False,
@@ -126,10 +128,12 @@ def undo_augmentation(sample):
     raise AssertionError('gt is not an augmented crop of the HR image')
 
 
-def bilinear(weight_map: np.ndarray, size) -> np.ndarray:
-    """Reference bilinear resize (half-pixel centres) with torch."""
+def bilinear(weight_map: np.ndarray, stride: int) -> np.ndarray:
+    """Reference: bilinear up-sampling by ``stride`` (half-pixel centres)
+    with torch, i.e. map value (i, j) at the centre of HR block
+    [i*stride, (i+1)*stride) x [j*stride, (j+1)*stride)."""
     t = torch.from_numpy(weight_map.astype(np.float32))[None, None]
-    return F.interpolate(t, size=size, mode='bilinear',
+    return F.interpolate(t, scale_factor=stride, mode='bilinear',
                          align_corners=False)[0, 0].numpy()
 
 
@@ -147,7 +151,7 @@ def test_triplet_alignment_after_crop_and_flips(make_data_root, make_export,
         hr = arrays['hr'][name]
         lr = box_downsample(hr, scale)
         ramp = np.load(map_path(export_dir, name))
-        full_weight = bilinear(ramp, hr.shape[:2])
+        full_weight = bilinear(ramp, 2 * scale)
         gt, img, weight, y0, x0 = undo_augmentation(sample)
         ps = P * scale
         assert gt.shape == (ps, ps, 3) and img.shape == (P, P, 3)
