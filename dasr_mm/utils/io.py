@@ -5,10 +5,11 @@ import os
 import os.path as osp
 import tempfile
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Tuple
 
 import cv2
 import numpy as np
+from PIL import Image
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -19,7 +20,9 @@ def atomic_path(path: str) -> Iterator[str]:
     the block finishes, so readers never see a half-written file.
 
     The temporary file keeps the extension of ``path`` (writers such as
-    ``cv2.imwrite`` pick the format from it) and starts with ``.tmp-``.
+    ``cv2.imwrite`` pick the format from it) and starts with ``.tmp-``. The
+    file gets the permissions of a plain ``open()`` (``0o666`` less the
+    process umask, usually ``0o644``), not ``mkstemp``'s ``0o600``.
     """
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -28,10 +31,18 @@ def atomic_path(path: str) -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if osp.exists(tmp):
             os.remove(tmp)
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it; restored at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_save_image(path: str, img_rgb: np.ndarray) -> None:
@@ -50,6 +61,17 @@ def read_rgb(path: str) -> np.ndarray:
     if img is None:
         raise OSError(f'could not read image {path}')
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def image_size(path: str) -> Tuple[int, int]:
+    """``(height, width)`` of an image file, read from its header (PIL)."""
+    with Image.open(path) as img:
+        return img.height, img.width
+
+
+def npy_shape(path: str) -> Tuple[int, ...]:
+    """Shape of the array in a ``.npy`` file, without reading its data."""
+    return tuple(np.load(path, mmap_mode='r').shape)
 
 
 def atomic_save_npy(path: str, array: np.ndarray) -> None:
