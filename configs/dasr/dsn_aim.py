@@ -47,17 +47,19 @@ model = dict(
 
 # In stage 1, `img` is the DSN input (an HR crop), `gt` an *unpaired* real-LR
 # crop of the matching LR size (the real samples of the discriminator).
+# Named pieces: derived configs rebuild `train_pipeline` from them by name
+# (restating only what they change, e.g. the crops), never by list index.
 load = _base_.load  # LoadImageFromFile, RGB
-train_pipeline = [
-    dict(load, key='img'),
-    dict(load, key='gt'),
-    dict(type='Crop', keys=['img'], crop_size=(hr_crop, hr_crop)),
-    dict(type='Crop', keys=['gt'], crop_size=(hr_crop // scale, ) * 2),
+load_images = [dict(load, key='img'), dict(load, key='gt')]  # HR, real LR
+img_crop = dict(type='Crop', keys=['img'], crop_size=(hr_crop, hr_crop))
+gt_crop = dict(type='Crop', keys=['gt'], crop_size=(hr_crop // scale, ) * 2)
+augment = [
     dict(type='Flip', keys=['img', 'gt'], direction='horizontal'),
     dict(type='Flip', keys=['img', 'gt'], direction='vertical'),
     dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
 ]
+pack = dict(type='PackInputs')
+train_pipeline = [*load_images, img_crop, gt_crop, *augment, pack]
 
 train_dataloader = dict(
     batch_size=16,

@@ -8,11 +8,10 @@ scale = 1
 hr_crop = 192
 
 model = dict(generator=dict(scale=scale))
-train_pipeline = [  # dsn_aim's, with equal HR and real-LR crops
-    *_base_.train_pipeline[:2],  # load img (HR), gt (real LR)
-    dict(type='Crop', keys=['img', 'gt'], crop_size=(hr_crop, hr_crop)),
-    *_base_.train_pipeline[4:],  # flips, transpose, pack
-]
+# dsn_aim's pipeline with one crop of equal size for the HR img and real-LR gt
+# (in place of dsn_aim's img_crop + gt_crop)
+crop = dict(type='Crop', keys=['img', 'gt'], crop_size=(hr_crop, hr_crop))
+train_pipeline = [*_base_.load_images, crop, *_base_.augment, _base_.pack]
 train_dataloader = dict(
     dataset=dict(data_root=data_root, scale=scale, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(data_root=data_root))

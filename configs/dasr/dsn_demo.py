@@ -17,11 +17,11 @@ model = dict(
     # chosen explicitly here (a warning is logged). Real configs need weights.
     perceptual_loss=dict(pretrained=None),
     train_cfg=dict(pretrain_iters=pretrain_iters))
-train_pipeline = [  # dsn_aim's, with the demo's crop sizes
-    *_base_.train_pipeline[:2],  # load img (HR), gt (real LR)
-    dict(type='Crop', keys=['img'], crop_size=(hr_crop, hr_crop)),
-    dict(type='Crop', keys=['gt'], crop_size=(hr_crop // scale, ) * 2),
-    *_base_.train_pipeline[4:],  # flips, transpose, pack
+# dsn_aim's pipeline with the demo's crop sizes
+img_crop = dict(type='Crop', keys=['img'], crop_size=(hr_crop, hr_crop))
+gt_crop = dict(type='Crop', keys=['gt'], crop_size=(hr_crop // scale, ) * 2)
+train_pipeline = [
+    *_base_.load_images, img_crop, gt_crop, *_base_.augment, _base_.pack
 ]
 train_dataloader = dict(
     batch_size=8,

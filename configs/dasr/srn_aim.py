@@ -54,23 +54,30 @@ model = dict(
 
 # Source part: generated LR `img`, HR `gt`, map `weight`, cropped with one
 # offset; target part: real LR `target_img` and an unpaired HR `target_gt`.
+# Named pieces: derived configs rebuild `train_pipeline` from them by name
+# (restating only what they change, e.g. the crops), never by list index.
 load = _base_.load  # LoadImageFromFile, RGB
-aug_keys = ['img', 'gt', 'weight', 'target_img', 'target_gt']
-source_lr = dict(load, key='img')  # bicubic ablation: MatlabBicubicDownsample
-train_pipeline = [
-    dict(load, key='gt'),
-    source_lr,
-    dict(type='LoadDomainDistanceMap', key='weight', size_key='gt'),
-    dict(type='TripletRandomCrop', lr_patch_size=lr_patch, scale=scale),
-    dict(load, key='target_img'),
-    dict(load, key='target_gt'),
+load_hr = dict(load, key='gt')  # HR x
+source_lr = dict(load, key='img')  # exported y_g = DSN(x); ablation: bicubic
+load_weight = dict(type='LoadDomainDistanceMap', key='weight', size_key='gt')
+load_source = [load_hr, source_lr, load_weight]
+source_crop = dict(type='TripletRandomCrop', lr_patch_size=lr_patch,
+                   scale=scale)
+load_target = [dict(load, key='target_img'), dict(load, key='target_gt')]
+target_crops = [
     dict(type='Crop', keys=['target_img'], crop_size=(lr_patch, lr_patch)),
     dict(type='Crop', keys=['target_gt'], crop_size=(lr_patch * scale, ) * 2),
+]
+aug_keys = ['img', 'gt', 'weight', 'target_img', 'target_gt']
+augment = [
     dict(type='Flip', keys=aug_keys, direction='horizontal'),
     dict(type='Flip', keys=aug_keys, direction='vertical'),
     dict(type='RandomTransposeHW', keys=aug_keys, transpose_ratio=0.5),
-    dict(type='PackInputs', keys='img',
-         data_keys=['weight', 'target_img', 'target_gt']),
+]
+pack = dict(type='PackInputs', keys='img',
+            data_keys=['weight', 'target_img', 'target_gt'])
+train_pipeline = [
+    *load_source, source_crop, *load_target, *target_crops, *augment, pack
 ]
 
 train_dataloader = dict(

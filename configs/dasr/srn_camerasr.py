@@ -16,13 +16,16 @@ model = dict(
         mid_channels=64,
         num_blocks=23,
         growth_channels=32))
-train_pipeline = [  # srn_aim's, with x1 patch sizes
-    *_base_.train_pipeline[:3],  # load gt, img, weight
-    dict(type='TripletRandomCrop', lr_patch_size=lr_patch, scale=scale),
-    *_base_.train_pipeline[4:6],  # load target_img, target_gt
+# srn_aim's pipeline with x1 patch sizes (one crop for both target keys)
+source_crop = dict(type='TripletRandomCrop', lr_patch_size=lr_patch,
+                   scale=scale)
+target_crops = [
     dict(type='Crop', keys=['target_img', 'target_gt'],
          crop_size=(lr_patch, lr_patch)),
-    *_base_.train_pipeline[8:],  # flips, transpose, pack
+]
+train_pipeline = [
+    *_base_.load_source, source_crop, *_base_.load_target, *target_crops,
+    *_base_.augment, _base_.pack
 ]
 train_dataloader = dict(
     dataset=dict(

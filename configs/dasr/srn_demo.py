@@ -22,13 +22,16 @@ model = dict(
     # within 100 iterations on this data, so the demo uses γ/100.
     gan_loss=dict(loss_weight=5e-5),
     train_cfg=dict(pretrain_iters=pretrain_iters))
-train_pipeline = [  # srn_aim's, with the demo's patch sizes
-    *_base_.train_pipeline[:3],  # load gt, img, weight
-    dict(type='TripletRandomCrop', lr_patch_size=lr_patch, scale=scale),
-    *_base_.train_pipeline[4:6],  # load target_img, target_gt
+# srn_aim's pipeline with the demo's patch sizes
+source_crop = dict(type='TripletRandomCrop', lr_patch_size=lr_patch,
+                   scale=scale)
+target_crops = [
     dict(type='Crop', keys=['target_img'], crop_size=(lr_patch, lr_patch)),
     dict(type='Crop', keys=['target_gt'], crop_size=(lr_patch * scale, ) * 2),
-    *_base_.train_pipeline[8:],  # flips, transpose, pack
+]
+train_pipeline = [
+    *_base_.load_source, source_crop, *_base_.load_target, *target_crops,
+    *_base_.augment, _base_.pack
 ]
 train_dataloader = dict(
     batch_size=8,

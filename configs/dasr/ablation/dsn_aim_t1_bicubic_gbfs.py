@@ -7,16 +7,12 @@ _base_ = ['./dsn_aim_t1_hr_gbfs.py']
 bicubic = dict(type='MatlabBicubicDownsample', scale=_base_.scale,
                src_key='img', dst_key='img')
 model = dict(generator=dict(scale=1))
+# dsn_aim's pipelines with the bicubic down-sampling of the (cropped) HR img
 train_pipeline = [
-    *_base_.train_pipeline[:3],  # load img/gt, crop the HR img
-    bicubic,
-    *_base_.train_pipeline[3:],
+    *_base_.load_images, _base_.img_crop, bicubic, _base_.gt_crop,
+    *_base_.augment, _base_.pack
 ]
-val_pipeline = [
-    *_base_.val_dataloader.dataset.pipeline[:2],  # load img/gt
-    bicubic,
-    *_base_.val_dataloader.dataset.pipeline[2:],
-]
+val_pipeline = [*_base_.val_load, bicubic, _base_.val_pack]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader

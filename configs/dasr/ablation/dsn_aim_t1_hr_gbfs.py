@@ -2,7 +2,5 @@
 # (FSSR's high-frequency space) instead of the wavelet sub-bands.
 _base_ = ['../dsn_aim.py']
 
-model = dict(
-    discriminator=dict(
-        extractor=dict(_delete_=True, mode='gaussian', kernel_size=5,
-                       sigma=1.0)))
+extractor = dict(mode='gaussian', kernel_size=5, sigma=1.0)
+model = dict(discriminator=dict(extractor=dict(extractor, _delete_=True)))

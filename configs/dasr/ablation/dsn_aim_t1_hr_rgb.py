@@ -1,4 +1,5 @@
 # Table 1, row "HR input + RGB": adversarial loss on the raw RGB LR image.
 _base_ = ['../dsn_aim.py']
 
-model = dict(discriminator=dict(extractor=dict(_delete_=True, mode='rgb')))
+extractor = dict(mode='rgb')
+model = dict(discriminator=dict(extractor=dict(extractor, _delete_=True)))

@@ -4,10 +4,12 @@
 _base_ = ['../srn_aim.py']
 
 model = dict(train_cfg=dict(adv_domain='source', use_weights=False))
+# srn_aim's pipeline with `img` = B(gt) in place of the exported source LR
+bicubic_lr = dict(type='MatlabBicubicDownsample', scale=_base_.scale)
+load_source = [_base_.load_hr, bicubic_lr, _base_.load_weight]
 train_pipeline = [
-    _base_.train_pipeline[0],  # load HR `gt`
-    dict(type='MatlabBicubicDownsample', scale=_base_.scale),  # `img` = B(gt)
-    *_base_.train_pipeline[2:],
+    *load_source, _base_.source_crop, *_base_.load_target,
+    *_base_.target_crops, *_base_.augment, _base_.pack
 ]
 train_dataloader = dict(
     dataset=dict(
