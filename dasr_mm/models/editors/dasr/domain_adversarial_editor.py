@@ -8,6 +8,8 @@ from mmagic.structures import DataSample
 from mmengine.optim import OptimWrapperDict
 from torch import Tensor
 
+from dasr_mm.utils.config_keys import check_keys
+
 
 class DomainAdversarialEditor(SRGAN):
     """Content-only pre-training, then "D step, then G step on a freshly
@@ -47,10 +49,18 @@ class DomainAdversarialEditor(SRGAN):
             ``(pred, target, weight=None)`` and returning a scalar (e.g.
             ``DomainWeightedPerceptualLoss``); ``loss_weight`` is beta.
         train_cfg (dict, optional): ``pretrain_iters`` (int, default 0) plus
-            what subclasses read. SRGAN's ``disc_steps`` / ``disc_repeat`` /
-            ``disc_init_steps`` are not used.
-        test_cfg, init_cfg, data_preprocessor: as in ``BaseEditModel``.
+            what subclasses read (:attr:`TRAIN_CFG_KEYS`). SRGAN's
+            ``disc_steps`` / ``disc_repeat`` / ``disc_init_steps`` are not
+            used. Any other key is an error naming the closest valid one.
+        test_cfg (dict, optional): No key is read (:attr:`TEST_CFG_KEYS`);
+            a key given is an error.
+        init_cfg, data_preprocessor: as in ``BaseEditModel``.
     """
+
+    #: Keys of ``train_cfg`` this editor reads.
+    TRAIN_CFG_KEYS = ('pretrain_iters', )
+    #: Keys of ``test_cfg`` this editor reads.
+    TEST_CFG_KEYS = ()
 
     def __init__(self,
                  generator: dict,
@@ -65,6 +75,7 @@ class DomainAdversarialEditor(SRGAN):
         if discriminator is None or gan_loss is None or pixel_loss is None:
             raise ValueError(f'{type(self).__name__} needs a discriminator, '
                              'a gan_loss and a pixel_loss')
+        self.check_cfg_keys(train_cfg, test_cfg)
         super().__init__(
             generator=generator,
             discriminator=discriminator,
@@ -80,6 +91,22 @@ class DomainAdversarialEditor(SRGAN):
             raise ValueError('train_cfg.pretrain_iters must be >= 0, got '
                              f'{self.pretrain_iters}')
         self.register_buffer('step_counter', torch.tensor(0), persistent=True)
+
+    @classmethod
+    def check_cfg_keys(cls,
+                       train_cfg: Optional[dict],
+                       test_cfg: Optional[dict],
+                       where: str = 'model') -> None:
+        """Raise :class:`~dasr_mm.utils.config_keys.ConfigKeyError` for a
+        key of ``train_cfg`` / ``test_cfg`` that this editor does not read
+        (e.g. ``pretrain_iter``), naming the closest valid key."""
+        for name, cfg, valid in (('train_cfg', train_cfg, cls.TRAIN_CFG_KEYS),
+                                 ('test_cfg', test_cfg, cls.TEST_CFG_KEYS)):
+            check_keys(
+                cfg or {},
+                valid,
+                where=f'{where}.{name}',
+                owner=f"{cls.__name__}'s {name}")
 
     def is_pretraining(self) -> bool:
         """Whether the current iteration uses the content loss only."""

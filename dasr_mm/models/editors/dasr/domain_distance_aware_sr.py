@@ -49,6 +49,9 @@ class DomainDistanceAwareSR(DomainAdversarialEditor):
         Other arguments: see :class:`DomainAdversarialEditor`.
     """
 
+    TRAIN_CFG_KEYS = DomainAdversarialEditor.TRAIN_CFG_KEYS + ('adv_domain',
+                                                               'use_weights')
+
     def __init__(self, *args, is_use_ema: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         train_cfg = self.train_cfg or {}
