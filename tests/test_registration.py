@@ -12,7 +12,10 @@ EXPECTED = {
         'DomainWeightedPerceptualLoss', 'DownSamplingGAN',
         'DomainDistanceAwareSR', 'DASRDataPreprocessor'
     ],
-    'DATASETS': ['UnpairedSRImageDataset', 'DomainDistanceTripletDataset'],
+    'DATASETS': [
+        'UnpairedSRImageDataset', 'DomainDistanceTripletDataset',
+        'PairedImageFolderDataset'
+    ],
     'TRANSFORMS':
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
     'HOOKS': ['DomainDistanceMapExportHook'],

@@ -77,7 +77,10 @@ train_dataloader = dict(
 # Validation (Table 1): DSN(val/hr) is compared with the real val/lr.
 val_dataloader = dict(
     dataset=dict(
-        data_root=data_root, data_prefix=dict(img='val/hr', gt='val/lr')))
+        data_root=data_root,
+        data_prefix=dict(img='val/hr', gt='val/lr'),
+        scale=scale,
+        lr_key='gt'))
 test_dataloader = val_dataloader
 val_evaluator = [dict(type='PSNR'), dict(type='SSIM')]
 test_evaluator = val_evaluator

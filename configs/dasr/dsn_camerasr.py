@@ -14,7 +14,7 @@ crop = dict(type='Crop', keys=['img', 'gt'], crop_size=(hr_crop, hr_crop))
 train_pipeline = [*_base_.load_images, crop, *_base_.augment, _base_.pack]
 train_dataloader = dict(
     dataset=dict(data_root=data_root, scale=scale, pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root, scale=scale))
 test_dataloader = val_dataloader
 custom_hooks = [
     dict(type='DomainDistanceMapExportHook', hr_dir=data_root + '/hr')

@@ -97,7 +97,10 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(
-        data_root=data_root, data_prefix=dict(img='val/lr', gt='val/hr')))
+        data_root=data_root,
+        data_prefix=dict(img='val/lr', gt='val/hr'),
+        scale=scale,
+        lr_key='img'))
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='PSNR', crop_border=scale, prefix='RGB'),

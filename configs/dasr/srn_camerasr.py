@@ -34,7 +34,7 @@ train_dataloader = dict(
         scale=scale,
         lr_patch_size=lr_patch,
         pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root, scale=scale))
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='PSNR', crop_border=scale, prefix='RGB'),

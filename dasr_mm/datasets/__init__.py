@@ -1,6 +1,7 @@
 from .image_checks import (DatasetValidationError, check_image_folder,
                            check_paired_folders)
 from .domain_distance_triplet_dataset import DomainDistanceTripletDataset
+from .paired_image_folder_dataset import PairedImageFolderDataset
 from .transforms import (LoadDomainDistanceMap, MatlabBicubicDownsample,
                          TripletRandomCrop)
 from .unpaired_sr_image_dataset import UnpairedSRImageDataset
@@ -8,5 +9,6 @@ from .unpaired_sr_image_dataset import UnpairedSRImageDataset
 __all__ = [
     'DatasetValidationError', 'check_image_folder', 'check_paired_folders',
     'DomainDistanceTripletDataset', 'LoadDomainDistanceMap',
-    'MatlabBicubicDownsample', 'TripletRandomCrop', 'UnpairedSRImageDataset'
+    'MatlabBicubicDownsample', 'PairedImageFolderDataset', 'TripletRandomCrop',
+    'UnpairedSRImageDataset'
 ]

@@ -1,7 +1,7 @@
 """Stage-2 dataset: source triplets (LR, HR, domain-distance map) and the
 unpaired target-domain samples."""
 import os.path as osp
-from typing import Callable, List, Optional, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 from mmagic.registry import DATASETS
 from dasr_mm.utils.io import image_size, npy_shape
@@ -98,6 +98,15 @@ class DomainDistanceTripletDataset(UnpairedSRImageDataset):
             min_hr_size=lr_patch_size * scale,
             num_samples=num_samples)
         self._check_pipeline_matches_source()
+
+    def _size_keys(self) -> Tuple[str, str]:
+        """The config key that sets the minimum sizes: the LR patch."""
+        p = self.min_hr_size // self.scale
+        key = ('train_dataloader.dataset.lr_patch_size (HR needs '
+               f'lr_patch_size * scale = {self.min_hr_size} px, real LR '
+               f'{p} px; lower TripletRandomCrop\'s lr_patch_size and the '
+               'target Crops\' crop_size with it)')
+        return key, key
 
     def _check_pipeline_matches_source(self) -> None:
         """Refuse e.g. ``source='generated'`` with a bicubic pipeline, which

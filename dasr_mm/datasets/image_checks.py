@@ -72,7 +72,9 @@ def _non_rgb_description(img: Image.Image) -> Optional[str]:
     return '16-bit RGB' if '16' in rawmode else None
 
 
-def _scan_folder(folder: str, min_size: int) -> _FolderScan:
+def _scan_folder(folder: str,
+                 min_size: int,
+                 size_key: str = 'the crop size') -> _FolderScan:
     """Inspect ``folder``; collect problems instead of raising."""
     scan = _FolderScan()
     if not osp.exists(folder):
@@ -116,7 +118,7 @@ def _scan_folder(folder: str, min_size: int) -> _FolderScan:
             scan.problems.append(
                 f'{name!r} is {size[0]}x{size[1]} px (WxH), its shorter side '
                 f'is below the minimum of {min_size} px: remove it or lower '
-                'the crop size')
+                f'{size_key}')
     return scan
 
 
@@ -138,7 +140,8 @@ def _log_conversions(scan: _FolderScan, role: str, folder: str) -> None:
 def check_image_folder(folder: str,
                        *,
                        role: str,
-                       min_size: int = 1) -> List[str]:
+                       min_size: int = 1,
+                       size_key: str = 'the crop size') -> List[str]:
     """Check that ``folder`` holds readable images usable for training.
 
     Args:
@@ -147,6 +150,9 @@ def check_image_folder(folder: str,
             messages.
         min_size (int): Minimum length in px of each image's shorter side
             (usually the crop size the folder is sampled with).
+        size_key (str): The config key(s) that set ``min_size``, named in
+            the message about an image too small (e.g.
+            ``'train_dataloader.dataset.min_hr_size'``).
 
     Returns:
         List[str]: Sorted image file names (not paths).
@@ -155,7 +161,7 @@ def check_image_folder(folder: str,
         DatasetValidationError: listing every problem found: missing folder,
             no images, duplicate stems, unreadable files, images too small.
     """
-    scan = _scan_folder(folder, min_size)
+    scan = _scan_folder(folder, min_size, size_key)
     _log_conversions(scan, role, folder)
     if scan.problems:
         raise DatasetValidationError(_subject(role, folder), scan.problems)

@@ -1,6 +1,6 @@
 """Stage-1 dataset: clean HR images and unpaired real LR images."""
 import os.path as osp
-from typing import Callable, List, Optional, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset, force_full_init
@@ -75,13 +75,26 @@ class UnpairedSRImageDataset(BaseDataset):
         return the sorted HR file names."""
         hr_folder = self.data_prefix['hr']
         lr_folder = self.data_prefix['real_lr']
+        hr_key, lr_key = self._size_keys()
         hr_names = check_image_folder(
-            hr_folder, role='HR', min_size=self.min_hr_size)
+            hr_folder, role='HR', min_size=self.min_hr_size, size_key=hr_key)
         lr_names = check_image_folder(
-            lr_folder, role='real LR', min_size=self.min_hr_size // self.scale)
+            lr_folder,
+            role='real LR',
+            min_size=self.min_hr_size // self.scale,
+            size_key=lr_key)
         self.hr_paths = [osp.join(hr_folder, n) for n in hr_names]
         self.real_lr_paths = [osp.join(lr_folder, n) for n in lr_names]
         return hr_names
+
+    def _size_keys(self) -> Tuple[str, str]:
+        """The config keys to lower for an HR / a real-LR image that is too
+        small (named in the validation message)."""
+        return ('train_dataloader.dataset.min_hr_size (and the HR Crop\'s '
+                'crop_size of the pipeline with it)',
+                f'train_dataloader.dataset.min_hr_size (real LR needs '
+                f'min_hr_size // scale = {self.min_hr_size // self.scale} px;'
+                ' lower the real-LR Crop\'s crop_size with it)')
 
     def load_data_list(self) -> List[dict]:
         """One entry per HR image: ``key`` (stem) and ``img_path``."""

@@ -366,6 +366,14 @@ def test_config_loads_and_is_self_consistent(rel, fake_data):
             assert gen.type == 'RRDBNet' and gen.upscale_factor == raw.scale
         for metric in raw.val_evaluator:
             assert metric.crop_border == raw.scale
+    # the val/test pairs are checked at build time against the data scale;
+    # stage 1 compares DSN(HR) with the real LR (`gt`), stage 2 SR(LR) with HR
+    for split in ('val', 'test'):
+        paired = raw[f'{split}_dataloader'].dataset
+        assert paired.type == 'PairedImageFolderDataset'
+        assert paired.scale == raw.scale
+        assert paired.lr_key == ('gt' if stage(raw) == 1 else 'img')
+        assert paired.data_prefix[paired.lr_key] == 'val/lr'
     # --cfg-options data_root=DIR moves every path under the old data_root
     cfg = fake_data.load(rel)
     old_root, new_root = raw.data_root, cfg.data_root
@@ -695,6 +703,7 @@ DEMO_SCHEDULE = {
     'train_cfg.val_interval', 'param_scheduler.milestones',
     'default_hooks.checkpoint.interval'
 }
+VAL_SCALE = {'val_dataloader.dataset.scale', 'test_dataloader.dataset.scale'}
 ADV_WEIGHTS = {'model.train_cfg.adv_domain', 'model.train_cfg.use_weights'}
 PIPELINE_LOOP_KEYS = {'train_cfg.type', 'train_cfg.stage1_config'}
 A = 'dasr/ablation/'
@@ -708,7 +717,7 @@ CLAIMS: Dict[str, Claim] = {
         'dasr/dsn_aim.py', {
             'scale', 'model.generator.scale', 'train_dataloader.dataset.scale',
             'train_dataloader.dataset.pipeline'
-        },
+        } | VAL_SCALE,
         check_dsn_camerasr,
         same_data_root=True),
     'dasr/dsn_demo.py':
@@ -739,7 +748,7 @@ CLAIMS: Dict[str, Claim] = {
             'train_dataloader.dataset.scale',
             'train_dataloader.dataset.lr_patch_size',
             'train_dataloader.dataset.pipeline'
-        },
+        } | VAL_SCALE,
         check_srn_camerasr,
         same_data_root=True),
     'dasr/srn_demo.py':

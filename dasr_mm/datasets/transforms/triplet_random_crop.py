@@ -69,7 +69,10 @@ class TripletRandomCrop(BaseTransform):
         h_max, w_max = min(h_lr, h_hr // s) - p, min(w_lr, w_hr // s) - p
         if h_max < 0 or w_max < 0:
             raise ValueError(f'image too small for an LR crop of {p} px at '
-                             f'scale {s}: ' + self._describe(results))
+                             f'scale {s}: ' + self._describe(results) +
+                             '. Lower TripletRandomCrop\'s lr_patch_size '
+                             '(train_dataloader.dataset.pipeline) and the '
+                             "dataset's lr_patch_size, or remove the image")
         top = np.random.randint(h_max + 1)
         left = np.random.randint(w_max + 1)
         results[self.lr_key] = results[self.lr_key][top:top + p,
