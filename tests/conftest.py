@@ -41,3 +41,28 @@ def mm_log_records():
     logger.addHandler(handler)
     yield records
     logger.removeHandler(handler)
+
+
+@pytest.fixture
+def tiny_dasr_root(tmp_path):
+    """Factory: a ``data_root`` in the layout of the DASR configs, sized for
+    the demo configs (x4, HR crop 64, LR crop 16): ``hr/`` (2 images 72x68),
+    ``real_lr/`` (2 images 20x18), ``val/lr`` + ``val/hr`` (2 pairs, LR 10x12,
+    HR 40x48). ``make(name)`` returns the root's path."""
+    import numpy as np
+
+    from dasr_mm.utils.io import atomic_save_image
+
+    def make(name: str = 'data') -> str:
+        rng = np.random.default_rng(0)
+        root = tmp_path / name
+        sizes = {'hr': (72, 68), 'real_lr': (20, 18), 'val/lr': (10, 12),
+                 'val/hr': (40, 48)}
+        for folder, size in sizes.items():
+            for i in range(2):  # val pairs share their stems
+                atomic_save_image(
+                    str(root / folder / f'{i}.png'),
+                    rng.integers(0, 256, (*size, 3), dtype=np.uint8))
+        return str(root)
+
+    return make

@@ -1,4 +1,4 @@
-"""Arguments shared by tools/train.py and tools/test.py (mmagic's CLI)."""
+"""Arguments shared by the tools (mmagic's CLI for train.py and test.py)."""
 import argparse
 import os
 
@@ -20,6 +20,14 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         help='job launcher')
     # torchrun passes --local-rank (torch >= 2.0) or sets LOCAL_RANK
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def add_non_strict_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='load a checkpoint that does not match the config\'s model '
+        '(only the matching weights; the others are listed)')
 
 
 def finish(args: argparse.Namespace) -> argparse.Namespace:

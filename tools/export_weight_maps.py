@@ -2,11 +2,13 @@
 
     python tools/export_weight_maps.py CONFIG CHECKPOINT [--out-dir DIR]
         [--hr-dir DIR] [--tile-size N] [--(no-)rf-average] [--overwrite]
-        [--device cuda]
+        [--device cuda] [--non-strict]
 
 Settings not given come from the config's DomainDistanceMapExportHook.
 """
 import argparse
+
+from _cli import add_non_strict_arg
 
 import dasr_mm  # noqa: F401  (registers our modules, applies compat)
 from dasr_mm.apis import export_from_config
@@ -30,6 +32,7 @@ def parse_args() -> argparse.Namespace:
         default=None,
         help='replace an export made with other parameters')
     parser.add_argument('--device', help='e.g. cuda, cuda:1, cpu')
+    add_non_strict_arg(parser)
     return parser.parse_args()
 
 
@@ -43,4 +46,5 @@ if __name__ == '__main__':
         tile_size=args.tile_size,
         rf_average=args.rf_average,
         overwrite=args.overwrite,
-        device=args.device)
+        device=args.device,
+        strict=not args.non_strict)

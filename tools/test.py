@@ -4,7 +4,7 @@
 """
 import argparse
 
-from _cli import add_common_args, finish
+from _cli import add_common_args, add_non_strict_arg, finish
 
 import dasr_mm  # noqa: F401  (registers our modules, applies compat)
 from dasr_mm.apis import test
@@ -16,6 +16,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', help='file to dump the metrics to (.json)')
     add_common_args(parser)
+    add_non_strict_arg(parser)
     return finish(parser.parse_args())
 
 
@@ -27,4 +28,5 @@ if __name__ == '__main__':
         out=args.out,
         work_dir=args.work_dir,
         cfg_options=args.cfg_options,
-        launcher=args.launcher)
+        launcher=args.launcher,
+        strict=not args.non_strict)

@@ -646,6 +646,7 @@ def _export_hook_settings(cfg: Config) -> Dict[str, Any]:
 def export_from_config(config: Union[str, Config],
                        checkpoint: str,
                        out_dir: Optional[str] = None,
+                       strict: bool = True,
                        **kwargs: Any) -> Dict[str, Any]:
     """Export with a stage-1 model built from a config and a checkpoint.
 
@@ -662,6 +663,9 @@ def export_from_config(config: Union[str, Config],
         checkpoint: Checkpoint of that model (recorded in the manifest as an
             absolute path, as the export hook records it).
         out_dir: Export folder.
+        strict: The checkpoint must hold exactly the config model's weights
+            (else ``CheckpointMismatchError`` lists the differences);
+            False loads the matching part and logs the rest.
         **kwargs: Overrides of the hook settings, plus ``device`` and
             ``show_progress``.
 
@@ -687,7 +691,7 @@ def export_from_config(config: Union[str, Config],
             'custom_hooks or pass hr_dir')
     settings.setdefault('device', default_device())
     return export_from_model(
-        build_model(cfg, checkpoint, strict=True),
+        build_model(cfg, checkpoint, strict=strict),
         settings.pop('hr_dir'),
         out_dir,
         dsn_checkpoint=osp.abspath(checkpoint),

@@ -14,10 +14,13 @@ from dasr_mm.utils.io import atomic_save_image, list_images, read_rgb
 
 def build_generator(config: Union[str, Config],
                     checkpoint: str,
-                    device: Optional[str] = None) -> torch.nn.Module:
+                    device: Optional[str] = None,
+                    strict: bool = True) -> torch.nn.Module:
     """The config's generator with the checkpoint's weights (the EMA copy
-    when the model trained one), in eval mode on ``device``."""
-    model = build_model(config, checkpoint)
+    when the model trained one), in eval mode on ``device``. ``strict``: the
+    checkpoint must match the config's whole model (see
+    :func:`~dasr_mm.apis.launch.build_model`)."""
+    model = build_model(config, checkpoint, strict=strict)
     generator = getattr(model, 'generator_ema', None) if getattr(
         model, 'is_use_ema', False) else None
     generator = generator or model.generator
@@ -39,15 +42,17 @@ def super_resolve_folder(config: Union[str, Config],
                          checkpoint: str,
                          inputs: str,
                          out_dir: str,
-                         device: Optional[str] = None) -> List[str]:
+                         device: Optional[str] = None,
+                         strict: bool = True) -> List[str]:
     """Super-resolve an image file or every image of a folder into
-    ``out_dir`` (PNG, same stem); returns the written paths."""
+    ``out_dir`` (PNG, same stem); returns the written paths. ``strict``: see
+    :func:`build_generator`."""
     names = [osp.basename(inputs)
              ] if osp.isfile(inputs) else list_images(inputs)
     folder = osp.dirname(inputs) if osp.isfile(inputs) else inputs
     if not names:
         raise FileNotFoundError(f'no images found at {inputs}')
-    generator = build_generator(config, checkpoint, device)
+    generator = build_generator(config, checkpoint, device, strict=strict)
     os.makedirs(out_dir, exist_ok=True)
     written = []
     progress = ProgressBar(len(names))

@@ -5,6 +5,13 @@ The CLI is mmagic's (config, ``--work-dir``, ``--resume``, ``--amp``,
 data_root=DIR`` moves every path of the config that lies under the config's
 ``data_root`` (datasets, export hook, stage-1 config of the pipeline) to DIR,
 so one option re-targets a run to another dataset.
+
+Bad input fails before the first iteration (see ``docs/bad_input.md``):
+:func:`load_config` rejects unknown keys (:mod:`dasr_mm.apis.config_check`);
+:func:`build_runner` resumes from the checkpoint inside the work dir, refuses
+to resume with a changed model or scale, and loads ``load_from`` strictly
+unless ``load_from_strict=False`` (:mod:`dasr_mm.apis.checkpoint_checks`);
+the datasets check their folders when the Runner builds them.
 """
 import logging
 import os.path as osp
@@ -17,10 +24,16 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS, DefaultScope
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner import Runner
 from torch import nn
 
 from mmagic.registry import MODELS
+from dasr_mm.apis.checkpoint_checks import (check_checkpoint_matches,
+                                            check_resume_compatible,
+                                            load_weights, read_checkpoint,
+                                            resolve_resume_checkpoint)
+from dasr_mm.apis.config_check import check_config, config_key_problems
+from dasr_mm.utils.config_keys import ConfigKeyError
 
 
 class MetricsRecorder(Hook):
@@ -103,15 +116,27 @@ def default_device() -> str:
 
 def build_model(config: Union[str, Config],
                 checkpoint: str,
-                strict: bool = False) -> nn.Module:
+                strict: bool = True) -> nn.Module:
     """The config's model (built in its default scope, as mmengine builds
-    the data preprocessor there) with the checkpoint's weights, on CPU."""
+    the data preprocessor there) with the checkpoint's weights, on CPU.
+
+    The model's keys are checked first (unknown keys name the closest valid
+    one). ``strict``: the checkpoint must hold exactly the model's weights,
+    with their shapes (else :class:`CheckpointMismatchError` lists the
+    differences); ``strict=False`` loads what matches and logs the rest.
+    """
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    problems = config_key_problems(
+        Config(
+            dict(
+                model=cfg.model,
+                default_scope=cfg.get('default_scope', 'mmagic'))))
+    if problems:
+        raise ConfigKeyError(problems)
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', 'mmagic')):
         model = MODELS.build(cfg.model)
-    load_checkpoint(
-        model, checkpoint, map_location='cpu', strict=strict, logger='silent')
+    load_weights(model, checkpoint, strict=strict)
     return model
 
 
@@ -121,7 +146,9 @@ def load_config(config: str,
                 cfg_options: Optional[dict] = None,
                 launcher: str = 'none') -> Config:
     """Read a config, merge ``cfg_options`` (moving paths when ``data_root``
-    changes) and set ``work_dir`` (CLI > config > ``work_dirs/<name>``)."""
+    changes), set ``work_dir`` (CLI > config > ``work_dirs/<name>``) and
+    check its keys (:func:`~dasr_mm.apis.config_check.check_config`: an
+    unknown key raises ``ConfigKeyError`` naming the closest valid one)."""
     cfg = Config.fromfile(config)
     cfg.launcher = launcher
     if cfg_options:
@@ -132,12 +159,42 @@ def load_config(config: str,
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = default_work_dir(config)
+    check_config(cfg)
     return cfg
 
 
 def build_runner(cfg: Config) -> Runner:
-    """Build mmengine's Runner (or the registered ``runner_type``)."""
-    return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    """Build mmengine's Runner (or the registered ``runner_type``) after
+    checking the checkpoint it will load.
+
+    - ``resume``: continue from the checkpoint that ``last_checkpoint`` of
+      the work dir names, taken from that work dir itself (a copied or moved
+      work dir resumes from its own files; ``cfg.load_from`` is set to it),
+      and only if the checkpoint's saved config has the same ``model`` and
+      data ``scale`` (checked before the Runner dumps the new config into the
+      work dir).
+    - ``load_from`` (also the resumed checkpoint): it must match the model
+      exactly (missing, unexpected or reshaped weights raise
+      ``CheckpointMismatchError``) unless ``cfg.load_from_strict`` is False.
+    """
+    checkpoint = None
+    if cfg.get('resume', False):
+        if cfg.get('load_from') is None:
+            cfg.load_from = resolve_resume_checkpoint(cfg.work_dir)
+        if cfg.get('load_from') is not None:
+            checkpoint = read_checkpoint(cfg.load_from)
+            check_resume_compatible(cfg, cfg.load_from, checkpoint)
+    if cfg.get('load_from') is not None and checkpoint is None:
+        checkpoint = read_checkpoint(cfg.load_from)  # names a missing file
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(
+        cfg)
+    if cfg.get('load_from') is not None:
+        check_checkpoint_matches(
+            runner.model,
+            cfg.load_from,
+            checkpoint,
+            strict=cfg.get('load_from_strict', True))
+    return runner
 
 
 def train(config: str,
@@ -170,12 +227,15 @@ def test(config: str,
          out: Optional[str] = None,
          work_dir: Optional[str] = None,
          cfg_options: Optional[dict] = None,
-         launcher: str = 'none') -> dict:
+         launcher: str = 'none',
+         strict: bool = True) -> dict:
     """Evaluate ``checkpoint`` on the config's test set; returns the metrics
-    and dumps them to ``out`` (json/yaml/pkl by extension) when given."""
+    and dumps them to ``out`` (json/yaml/pkl by extension) when given.
+    ``strict``: the checkpoint must match the config's model exactly."""
     cfg = load_config(
         config, work_dir=work_dir, cfg_options=cfg_options, launcher=launcher)
     cfg.load_from = checkpoint
+    cfg.load_from_strict = strict
     runner = build_runner(cfg)
     recorder = MetricsRecorder.attach(runner)
     runner.test()
