@@ -21,8 +21,15 @@ are in ``<work_dir>`` itself.
 Resuming (``--resume``): a finished stage 1 (marker file ``stage1_dsn/DONE``,
 written after its export) is skipped; an unfinished one resumes from its last
 checkpoint, and a partial export continues where it stopped; stage 2 resumes
-from ``<work_dir>/last_checkpoint`` as any mmengine run.
+from ``<work_dir>/last_checkpoint`` as any mmengine run. Both stages resume
+from the checkpoints inside the work dir (a copied or moved work dir resumes
+from its own files) and refuse a changed model or scale, also for a finished
+stage 1 (see :func:`dasr_mm.apis.launch.build_runner`).
+
+Before stage 1 trains, the stage-2 validation and test datasets are built
+once, so that their checks (pairs, sizes) fail before any training.
 """
+import copy
 import os
 import os.path as osp
 from typing import Optional, Union
@@ -32,10 +39,12 @@ from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop, Runner
 from torch.utils.data import DataLoader
 
-from mmagic.registry import LOOPS
+from mmagic.registry import DATASETS, LOOPS
+from dasr_mm.apis.checkpoint_checks import (check_resume_compatible,
+                                            resolve_resume_checkpoint)
 from dasr_mm.apis.domain_distance_export import (EXPORT_HOOK_TYPE,
                                                  default_export_dir)
-from dasr_mm.apis.launch import load_config
+from dasr_mm.apis.launch import build_runner, load_config
 from dasr_mm.utils import atomic_save_json
 
 STAGE1_DIR = 'stage1_dsn'
@@ -78,6 +87,7 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
                  stage1_cfg_options: Optional[dict] = None) -> None:
         stage1_dir = osp.join(runner.work_dir, STAGE1_DIR)
         resume = bool(runner.cfg.get('resume', False))
+        self._check_stage2_eval_data(runner)
         export_dir = self._run_stage1(runner, stage1_config, stage1_dir,
                                       stage1_cfg_options, resume)
         if isinstance(dataloader, dict):
@@ -86,17 +96,21 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
                          val_interval)
 
     @staticmethod
+    def _check_stage2_eval_data(runner: Runner) -> None:
+        """Build the stage-2 val/test datasets (their pairs are checked on
+        construction) before stage 1 spends hours training."""
+        for split in ('val', 'test'):
+            loader = runner.cfg.get(f'{split}_dataloader')
+            if isinstance(loader, dict) and isinstance(
+                    loader.get('dataset'), dict):
+                DATASETS.build(copy.deepcopy(loader['dataset']))
+
+    @staticmethod
     def _run_stage1(runner: Runner, config: str, work_dir: str,
                     cfg_options: Optional[dict], resume: bool) -> str:
         """Train stage 1 unless already done; return its export folder."""
         done_file = osp.join(work_dir, STAGE1_DONE)
         export_dir = default_export_dir(work_dir)
-        if resume and osp.isfile(done_file):
-            print_log(f'stage 1 already finished ({done_file}); skipped',
-                      logger='current')
-            return export_dir
-        if is_main_process() and osp.isfile(done_file):
-            os.remove(done_file)  # a fresh run retrains stage 1
         options = dict(cfg_options or {})
         if runner.cfg.get('data_root') is not None:  # moves stage-1 paths
             options['data_root'] = runner.cfg.data_root
@@ -105,6 +119,15 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
             work_dir=work_dir,
             cfg_options=options,
             launcher=runner.launcher)
+        if resume and osp.isfile(done_file):
+            last = resolve_resume_checkpoint(work_dir)
+            if last is not None:  # the finished DSN is the configured one
+                check_resume_compatible(cfg, last)
+            print_log(f'stage 1 already finished ({done_file}); skipped',
+                      logger='current')
+            return export_dir
+        if is_main_process() and osp.isfile(done_file):
+            os.remove(done_file)  # a fresh run retrains stage 1
         cfg.resume = resume
         for hook in cfg.get('custom_hooks', []):
             if hook.get('type') == EXPORT_HOOK_TYPE:
@@ -112,7 +135,7 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
                 # a fresh stage 1 makes a new DSN: replace an old export
                 hook['overwrite'] = not resume
         print_log(f'stage 1: training the DSN in {work_dir}', logger='current')
-        Runner.from_cfg(cfg).train()
+        build_runner(cfg).train()
         _make_current(runner.logger, runner.message_hub, runner.visualizer)
         if is_main_process():
             atomic_save_json(done_file, dict(export_dir=export_dir))
