@@ -23,6 +23,10 @@ def atomic_path(path: str) -> Iterator[str]:
     ``cv2.imwrite`` pick the format from it) and starts with ``.tmp-``. The
     file gets the permissions of a plain ``open()`` (``0o666`` less the
     process umask, usually ``0o644``), not ``mkstemp``'s ``0o600``.
+
+    An ``OSError`` of the block (e.g. ``ENOSPC``, disk full) is re-raised
+    with the same ``errno`` and a message that names ``path``; ``path``
+    keeps its previous content and the temporary file is removed.
     """
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -33,6 +37,13 @@ def atomic_path(path: str) -> Iterator[str]:
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as e:
+        if path in str(e):
+            raise
+        message = (f'could not write {path}: {e.strerror or e}; {path} '
+                   'was left as it was')
+        raise (OSError(e.errno, message)
+               if e.errno is not None else OSError(message)) from e
     finally:
         if osp.exists(tmp):
             os.remove(tmp)

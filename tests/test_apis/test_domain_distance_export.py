@@ -1,7 +1,9 @@
 """Export of generated LR images + domain-distance maps (SPEC §3)."""
+import errno
 import json
 import os
 import os.path as osp
+import stat
 from typing import List
 
 import cv2
@@ -505,3 +507,40 @@ def test_ranks_export_their_shard(hr_dir, tmp_path, monkeypatch, read_spy):
     for name, (lr, weight) in load_all(clean).items():
         np.testing.assert_array_equal(load_all(out)[name][0], lr)
         np.testing.assert_array_equal(load_all(out)[name][1], weight)
+
+
+def test_export_files_get_the_umask_permissions(hr_dir, tmp_path):
+    dsn, disc = make_models()
+    out = str(tmp_path / 'export')
+    previous = os.umask(0o027)
+    try:
+        export(dsn, disc, hr_dir, out)
+    finally:
+        os.umask(previous)
+    files = [osp.join(r, f) for r, _, names in os.walk(out) for f in names]
+    assert len(files) == 2 * len(IMAGE_SIZES) + 1  # LR + map each, manifest
+    for path in files:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o640, path
+
+
+def test_disk_full_during_export_names_the_file_and_resumes(
+        hr_dir, tmp_path, monkeypatch):
+    dsn, disc = make_models()
+    out = str(tmp_path / 'export')
+    save, calls = np.save, []
+
+    def fills_up(f, array, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        save(f, array, *args, **kwargs)
+
+    monkeypatch.setattr(np, 'save', fills_up)
+    with pytest.raises(OSError) as e:
+        export(dsn, disc, hr_dir, out)
+    assert e.value.errno == errno.ENOSPC
+    assert osp.join(out, 'maps') in str(e.value)  # the map being written
+    assert load_manifest(out)['complete'] is False
+    assert tmp_files(out) == []
+    monkeypatch.setattr(np, 'save', save)
+    assert export(dsn, disc, hr_dir, out)['complete']  # after freeing space
