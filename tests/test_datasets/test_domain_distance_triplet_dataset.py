@@ -284,8 +284,9 @@ def test_extra_hr_image_not_in_export_is_refused(make_data_root, make_export):
 
 def test_folder_validation(make_data_root, make_export):
     root, arrays = make_data_root(lr_size=(7, 30))
-    with pytest.raises(DatasetValidationError, match='real_00.png'):
+    with pytest.raises(DatasetValidationError, match='real_00.png') as e:
         build(root, 4, make_export(arrays['hr'], 4))  # real LR < P = 8
+    assert 'lower train_dataloader.dataset.lr_patch_size' in str(e.value)
 
 
 def test_pipeline_must_match_source(make_data_root, make_export):

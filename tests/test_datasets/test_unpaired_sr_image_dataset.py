@@ -85,14 +85,18 @@ def test_collate_and_preprocess(make_data_root):
 
 def test_hr_smaller_than_crop_is_rejected(make_data_root):
     root, _ = make_data_root(hr_size=(96, 30))
-    with pytest.raises(DatasetValidationError, match=r'hr_00\.png.*30'):
+    with pytest.raises(DatasetValidationError, match=r'hr_00\.png.*30') as e:
         build(root, 4)
+    # names the config key to change
+    assert 'lower train_dataloader.dataset.min_hr_size' in str(e.value)
 
 
 def test_real_lr_smaller_than_lr_crop_is_rejected(make_data_root):
     root, _ = make_data_root(lr_size=(7, 40))
-    with pytest.raises(DatasetValidationError, match='real_00.png'):
+    with pytest.raises(DatasetValidationError, match='real_00.png') as e:
         build(root, 4)  # LR crop 32 // 4 = 8 > 7
+    assert 'lower train_dataloader.dataset.min_hr_size (real LR needs ' \
+        'min_hr_size // scale = 8 px' in str(e.value)
 
 
 def test_empty_real_lr_is_rejected(make_data_root):

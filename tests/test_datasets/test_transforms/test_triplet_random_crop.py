@@ -60,8 +60,10 @@ def test_hr_keys_of_different_size():
 
 
 def test_too_small_for_the_crop():
-    with pytest.raises(ValueError, match='too small for an LR crop of 12'):
+    with pytest.raises(ValueError, match='too small for an LR crop of 12') \
+            as e:
         TripletRandomCrop(lr_patch_size=12, scale=4)(
             make_results(40, 60, 10, 15))
+    assert "Lower TripletRandomCrop's lr_patch_size" in str(e.value)
     with pytest.raises(ValueError, match='must be positive'):
         TripletRandomCrop(lr_patch_size=0, scale=4)
