@@ -5,28 +5,35 @@ import re
 import os
 import os.path as osp
 import time
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
-import cv2
 import numpy as np
 from mmengine.config import Config
+from mmengine.runner import Runner
 
 from dasr_mm.apis import MetricsRecorder, build_runner, load_config
 from dasr_mm.utils import list_images
+from dasr_mm.utils.io import read_rgb
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
-def run_config(
-    config: str,
-    work_dir: str,
-    data_root: str,
-    edit: Optional[Callable[[Config], None]] = None
-) -> Tuple[Dict[int, dict], float, int]:
-    """Train ``config`` (after ``edit``) in ``work_dir`` on ``data_root``.
+@dataclass
+class Run:
+    """A finished training run: validation metrics by iteration, training
+    wall time, iterations, and the runner (its trained ``model``)."""
+    history: Dict[int, dict]
+    seconds: float
+    iters: int
+    runner: Runner
 
-    Returns the validation metrics by iteration, the training wall time in
-    seconds and the number of iterations."""
+
+def run_config(config: str,
+               work_dir: str,
+               data_root: str,
+               edit: Optional[Callable[[Config], None]] = None) -> Run:
+    """Train ``config`` (after ``edit``) in ``work_dir`` on ``data_root``."""
     cfg = load_config(
         osp.join(REPO_ROOT, config),
         work_dir=work_dir,
@@ -37,8 +44,8 @@ def run_config(
     recorder = MetricsRecorder.attach(runner)
     start = time.perf_counter()
     runner.train()
-    return recorder.val_history, time.perf_counter() - start, \
-        cfg.train_cfg.max_iters
+    return Run(recorder.val_history, time.perf_counter() - start,
+               cfg.train_cfg.max_iters, runner)
 
 
 def shorten_schedule(cfg: Config, max_iters: Optional[int]) -> None:
@@ -51,18 +58,18 @@ def shorten_schedule(cfg: Config, max_iters: Optional[int]) -> None:
 
 
 def read_pairs(data_root: str) -> List[Tuple[np.ndarray, np.ndarray]]:
-    """(LR, HR) BGR uint8 pairs of ``data_root/val``."""
+    """(LR, HR) RGB uint8 pairs of ``data_root/val``."""
     lr_dir, hr_dir = osp.join(data_root,
                               'val/lr'), osp.join(data_root, 'val/hr')
-    return [(cv2.imread(osp.join(lr_dir, n)), cv2.imread(osp.join(hr_dir, n)))
+    return [(read_rgb(osp.join(lr_dir, n)), read_rgb(osp.join(hr_dir, n)))
             for n in list_images(hr_dir)]
 
 
 def mean_metrics(pairs: List[Tuple[np.ndarray, np.ndarray]],
                  crop_border: int,
                  prefixes: Tuple[str, ...] = ('', )) -> Dict[str, float]:
-    """Mean PSNR/SSIM of (prediction, reference) BGR pairs, as mmagic's
-    metrics compute them ('' = RGB, 'Y' = luma)."""
+    """Mean PSNR/SSIM of (prediction, reference) RGB pairs, as mmagic's
+    metrics compute them ('' = RGB, 'Y' = luma, with RGB channel weights)."""
     from mmagic.evaluation.metrics import psnr, ssim
     out = {}
     for prefix in prefixes:
@@ -72,13 +79,13 @@ def mean_metrics(pairs: List[Tuple[np.ndarray, np.ndarray]],
             np.mean([
                 psnr(
                     p.astype(np.float64), r.astype(np.float64), crop_border,
-                    'HWC', convert) for p, r in pairs
+                    'HWC', convert, channel_order='rgb') for p, r in pairs
             ]))
         out[key + 'SSIM'] = float(
             np.mean([
                 ssim(
                     p.astype(np.float64), r.astype(np.float64), crop_border,
-                    'HWC', convert) for p, r in pairs
+                    'HWC', convert, channel_order='rgb') for p, r in pairs
             ]))
     return out
 

@@ -44,8 +44,11 @@ def configure(cfg,
     dataset.source, dataset.use_weights = source, use_weights
     dataset.export_dir = export_dir if source == 'generated' else None
     if source == 'bicubic':  # `img` = MATLAB bicubic B(gt) instead of Yg
-        dataset.pipeline[1] = dict(
-            type='MatlabBicubicDownsample', scale=cfg.scale)
+        bicubic = dict(type='MatlabBicubicDownsample', scale=cfg.scale)
+        dataset.pipeline = [
+            cfg.load_hr, bicubic, cfg.load_weight, cfg.source_crop,
+            *cfg.load_target, *cfg.target_crops, *cfg.augment, cfg.pack
+        ]
     cfg.model.train_cfg.update(adv_domain=adv_domain, use_weights=use_weights)
     niqe = dict(
         type='NIQE',
@@ -65,15 +68,23 @@ def main() -> None:
     parser.add_argument('--work-dir', default='work_dirs/bench_ablation')
     parser.add_argument('--out', default='benchmarks/results/ablation.json')
     parser.add_argument('--max-iters', type=int, help='override (smoke runs)')
+    parser.add_argument(
+        '--stage1-export',
+        help='reuse the export of a finished dsn_demo.py run (e.g. the '
+        'HR + WFS run of dsn_fidelity.py) instead of training stage 1')
     args = parser.parse_args()
 
     def stage1_edit(cfg):
         shorten_schedule(cfg, args.max_iters)
 
-    stage1_dir = osp.join(args.work_dir, 'stage1_dsn')
-    _, s1_seconds, s1_iters = run_config(STAGE1, stage1_dir, args.data_root,
-                                         stage1_edit)
-    export_dir = osp.join(stage1_dir, 'export')
+    stage1_it_per_s = None
+    if args.stage1_export:
+        export_dir = args.stage1_export
+    else:
+        stage1_dir = osp.join(args.work_dir, 'stage1_dsn')
+        stage1 = run_config(STAGE1, stage1_dir, args.data_root, stage1_edit)
+        stage1_it_per_s = stage1.iters / stage1.seconds
+        export_dir = osp.join(stage1_dir, 'export')
 
     scale = 4
     pairs = [(cv2.resize(lr, hr.shape[1::-1],
@@ -93,11 +104,11 @@ def main() -> None:
         def edit(cfg, s=source, a=adv, w=weights):
             configure(cfg, export_dir, s, a, w, args.max_iters)
 
-        history, seconds, iters = run_config(
-            STAGE2, osp.join(args.work_dir, slug(name)), args.data_root, edit)
-        iters_done = sorted(history)
-        pre, final = history[iters_done[0]], history[iters_done[-1]]
-        row = dict(setting=name, it_per_s=iters / seconds)
+        run = run_config(STAGE2, osp.join(args.work_dir, slug(name)),
+                         args.data_root, edit)
+        iters_done = sorted(run.history)
+        pre, final = run.history[iters_done[0]], run.history[iters_done[-1]]
+        row = dict(setting=name, it_per_s=run.iters / run.seconds)
         for key in ('RGB/PSNR', 'RGB/SSIM', 'Y/PSNR', 'Y/SSIM'):
             row[f'pretrain {key}'] = pre[key]
             row[f'final {key}'] = final[key]
@@ -109,8 +120,9 @@ def main() -> None:
         'final RGB/SSIM', 'final Y/PSNR', 'pretrain NIQE', 'final NIQE',
         'it_per_s'
     ]
-    print(
-        f'\nstage 1: {s1_iters} iterations, {s1_iters / s1_seconds:.2f} it/s')
+    if stage1_it_per_s is not None:
+        print(f'\nstage 1: {stage1_it_per_s:.2f} it/s')
+    print('\nLPIPS: not reported (no ImageNet AlexNet weights here).')
     print_table(rows, columns)
     write_json(
         args.out,
@@ -118,7 +130,8 @@ def main() -> None:
             data_root=args.data_root,
             stage1=STAGE1,
             stage2=STAGE2,
-            stage1_it_per_s=s1_iters / s1_seconds,
+            stage1_export=export_dir,
+            stage1_it_per_s=stage1_it_per_s,
             rows=rows))
 
 
