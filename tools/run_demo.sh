@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh clone: set up .venv, build the embedded demo data,
 # train both DASR stages (stage 1 → export → stage 2), evaluate on the demo's
-# paired validation set and super-resolve its real-LR validation images.
+# paired validation set, super-resolve its real-LR validation images and
+# compare them with bicubic up-sampling side by side.
 # Rerunning resumes / skips whatever is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ CKPT=$(cat "$WORK/last_checkpoint")
 $PY tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK/test" \
   --out "$RESULTS/metrics.json"
 $PY tools/infer.py "$CONFIG" "$CKPT" data/demo/val/lr "$RESULTS/sr"
+$PY tools/analysis/compare_sr.py data/demo/val/lr "$RESULTS/sr" data/demo/val/hr \
+  "$RESULTS/side_by_side" --scale 4 | tail -2
 
 cat <<MSG
 
@@ -29,4 +32,5 @@ DASR demo finished in $(( $(date +%s) - start )) s.
   stage 2 (SR model):   $CKPT
   validation metrics:   $RESULTS/metrics.json
   super-resolved images: $RESULTS/sr
+  bicubic | DASR | HR:   $RESULTS/side_by_side (+ comparison.json)
 MSG
