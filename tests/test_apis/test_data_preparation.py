@@ -107,8 +107,8 @@ def test_demo_layout_sizes_and_counts(demo):
     real = sorted(os.listdir(root / 'real_lr'))
     val_hr = sorted(os.listdir(root / 'val' / 'hr'))
     assert sorted(os.listdir(root / 'val' / 'lr')) == val_hr
-    assert 8 <= len(hr) <= 16 and 8 <= len(real) <= 16
-    assert 4 <= len(val_hr) <= 6
+    assert 30 <= len(hr) <= 48 and 8 <= len(real) <= 16
+    assert 10 <= len(val_hr) <= 12
     assert result.counts == dict(hr=len(hr), real_lr=len(real),
                                  val=len(val_hr))
     assert {_read(root / 'hr' / n).shape for n in hr} == {(160, 160, 3)}
