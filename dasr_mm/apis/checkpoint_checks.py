@@ -59,7 +59,8 @@ class CheckpointMismatchError(CheckpointError):
 
 def read_checkpoint(path: str) -> Dict[str, Any]:
     """Load a checkpoint on CPU (memory-mapped when it is a zip checkpoint,
-    so only what is used is read).
+    so only what is used is read). URLs and ``torchvision://``-style names
+    are loaded by mmengine.
 
     Raises:
         FileNotFoundError: ``path`` does not exist (lists the checkpoints
@@ -67,6 +68,9 @@ def read_checkpoint(path: str) -> Dict[str, Any]:
         CheckpointError: it exists but cannot be loaded (zero bytes,
             truncated, not a PyTorch checkpoint).
     """
+    if '://' in path:
+        from mmengine.runner.checkpoint import _load_checkpoint
+        return _load_checkpoint(path, map_location='cpu')
     if not osp.isfile(path):
         folder = osp.dirname(osp.abspath(path))
         nearby = sorted(
@@ -82,7 +86,8 @@ def read_checkpoint(path: str) -> Dict[str, Any]:
             path, map_location='cpu', mmap=zipfile.is_zipfile(path))
     except Exception as e:  # torch raises many types for broken files
         raise CheckpointError(
-            f'checkpoint {path!r} cannot be read ({type(e).__name__}: {e}): '
+            f'checkpoint {path!r} cannot be read ({type(e).__name__}: '
+            f'{_short_reason(e)}): '
             'it is truncated or not a PyTorch checkpoint; use an earlier '
             'checkpoint of its work dir or save it again') from e
     if not isinstance(checkpoint, dict):
@@ -90,6 +95,16 @@ def read_checkpoint(path: str) -> Dict[str, Any]:
             f'checkpoint {path!r} holds a {type(checkpoint).__name__}, not '
             'a dict with a state_dict')
     return checkpoint
+
+
+def _short_reason(error: Exception) -> str:
+    """The informative line of a ``torch.load`` error (its weights-only
+    unpickler buries the reason under a paragraph of advice)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for i, line in enumerate(lines[:-1]):
+        if 'WeightsUnpickler error' in line:
+            return f'weights-only unpickler: {lines[i + 1]}'[:300]
+    return (lines[0] if lines else '')[:300]
 
 
 def checkpoint_state_dict(checkpoint: Dict[str, Any]) -> Dict[str, Any]:

@@ -5,7 +5,7 @@ from typing import Callable, List, Optional, Union
 from mmagic.datasets import BasicImageDataset
 from mmagic.registry import DATASETS
 from dasr_mm.utils.io import list_images
-from .image_checks import check_paired_folders
+from .image_checks import DatasetValidationError, check_paired_folders
 
 
 @DATASETS.register_module()
@@ -64,11 +64,17 @@ class PairedImageFolderDataset(BasicImageDataset):
         :class:`~dasr_mm.datasets.DatasetValidationError` listing every
         problem of the two folders."""
         hr_key = 'gt' if self.lr_key == 'img' else 'img'
-        stems = check_paired_folders(
-            self.data_prefix[self.lr_key],
-            self.data_prefix[hr_key],
-            scale=self.scale,
-            role='paired val/test')
+        try:
+            stems = check_paired_folders(
+                self.data_prefix[self.lr_key],
+                self.data_prefix[hr_key],
+                scale=self.scale,
+                role='paired val/test')
+        except DatasetValidationError as e:
+            raise DatasetValidationError(
+                f'{e.subject} [PairedImageFolderDataset of val_dataloader / '
+                'test_dataloader: fix or remove these files, or correct the '
+                "dataset's data_prefix / scale]", e.problems) from None
         names = {
             key: {
                 osp.splitext(n)[0]: n

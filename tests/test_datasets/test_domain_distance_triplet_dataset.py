@@ -282,6 +282,20 @@ def test_extra_hr_image_not_in_export_is_refused(make_data_root, make_export):
         build(root, 4, export_dir)
 
 
+def test_hr_image_changed_after_the_export_is_refused(make_data_root,
+                                                      make_export):
+    root, arrays = make_data_root()
+    export_dir = make_export(arrays['hr'], 4)
+    atomic_save_image(osp.join(root, 'hr', 'hr_01.png'),
+                      np.zeros((120, 100, 3), np.uint8))  # same name, bigger
+    with pytest.raises(ManifestError) as e:
+        build(root, 4, export_dir)
+    message = str(e.value)
+    assert '1 exported image(s) do not fit their HR image' in message
+    assert 'hr_01.png: HR 120x100 needs LR 30x25' in message
+    assert 'Re-run the export' in message
+
+
 def test_folder_validation(make_data_root, make_export):
     root, arrays = make_data_root(lr_size=(7, 30))
     with pytest.raises(DatasetValidationError, match='real_00.png') as e:
