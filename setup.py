@@ -15,7 +15,7 @@ setup(
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['dasr_mm', 'dasr_mm.*']),
-    python_requires='>=3.8',
+    python_requires='>=3.9',
     install_requires=[
         'torch>=2.0',
         'mmengine>=0.10,<1',

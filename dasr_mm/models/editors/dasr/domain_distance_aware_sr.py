@@ -52,8 +52,27 @@ class DomainDistanceAwareSR(DomainAdversarialEditor):
     TRAIN_CFG_KEYS = DomainAdversarialEditor.TRAIN_CFG_KEYS + ('adv_domain',
                                                                'use_weights')
 
-    def __init__(self, *args, is_use_ema: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self,
+                 generator: dict,
+                 discriminator: dict,
+                 gan_loss: dict,
+                 pixel_loss: dict,
+                 perceptual_loss: Optional[dict] = None,
+                 is_use_ema: bool = False,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None) -> None:
+        super().__init__(
+            generator=generator,
+            discriminator=discriminator,
+            gan_loss=gan_loss,
+            pixel_loss=pixel_loss,
+            perceptual_loss=perceptual_loss,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg,
+            data_preprocessor=data_preprocessor)
         train_cfg = self.train_cfg or {}
         self.adv_domain = train_cfg.get('adv_domain', 'target')
         if self.adv_domain not in ADV_DOMAINS:
