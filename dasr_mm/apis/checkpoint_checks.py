@@ -37,8 +37,9 @@ LAST_CHECKPOINT = 'last_checkpoint'
 _MAX_LISTED = 10
 NON_STRICT_HINT = ('to load only the matching weights on purpose, pass '
                    '--non-strict to tools/test.py, tools/infer.py or '
-                   'tools/export_weight_maps.py, or set load_from_strict=False '
-                   '(--cfg-options load_from_strict=False) for load_from')
+                   'tools/export_weight_maps.py, or set '
+                   'load_from_strict=False (--cfg-options '
+                   'load_from_strict=False) for load_from')
 
 
 class CheckpointError(RuntimeError):
