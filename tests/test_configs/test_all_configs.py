@@ -567,7 +567,13 @@ def check_srn_demo(c, p):  # tiny RRDBNet, demo crops, few iterations, γ/100
         p['model']['generator'],
         mid_channels=16,
         num_blocks=2,
-        growth_channels=8)
+        growth_channels=8,
+        init_cfg=dict(
+            type='Kaiming',
+            layer='Conv2d',
+            a=0.2,
+            mode='fan_in',
+            nonlinearity='leaky_relu'))
     assert c['model']['discriminator']['mid_channels'] == 16
     assert c['model']['perceptual_loss']['pretrained'] is None
     assert p['model']['perceptual_loss']['pretrained'] == 'torchvision'
@@ -757,6 +763,8 @@ CLAIMS: Dict[str, Claim] = {
         DEMO_LOADERS | DEMO_SCHEDULE | {
             'export_dir', 'lr_patch', 'model.generator.mid_channels',
             'model.generator.num_blocks', 'model.generator.growth_channels',
+            *(f'model.generator.init_cfg.{k}'
+              for k in ('type', 'layer', 'a', 'mode', 'nonlinearity')),
             'model.discriminator.mid_channels',
             'model.perceptual_loss.pretrained', 'model.gan_loss.loss_weight',
             'train_dataloader.dataset.export_dir',

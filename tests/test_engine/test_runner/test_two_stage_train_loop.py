@@ -100,3 +100,61 @@ def test_sigkill_then_resume_finishes_without_lost_files(
     _assert_complete_and_intact(work_dir, demo_root)
     with open(osp.join(work_dir, 'stage1_dsn', 'DONE')) as f:
         assert json.load(f)['export_dir'].endswith('export')
+
+
+@pytest.fixture(scope='module')
+def div2k_sized_root(tmp_path_factory):
+    """A data root whose HR photos have DIV2K sizes (sides 4 mod 8, one odd
+    size), made from scikit-image photos resized; real LR and val pairs from
+    other photos."""
+    import cv2
+    from skimage import data
+
+    from dasr_mm.utils.io import atomic_save_image
+    root = str(tmp_path_factory.mktemp('div2k_sized'))
+    for photo, (h, w) in (('astronaut', (1356, 2040)),
+                          ('coffee', (1404, 2040)), ('rocket', (763, 1021))):
+        atomic_save_image(
+            osp.join(root, 'hr', f'{photo}.png'),
+            cv2.resize(getattr(data, photo)(), (w, h),
+                       interpolation=cv2.INTER_CUBIC))
+    rng = np.random.default_rng(0)
+    for i, (h, w) in enumerate(((339, 510), (190, 255))):
+        lr = cv2.resize(data.chelsea(), (w, h), interpolation=cv2.INTER_AREA)
+        noisy = lr + rng.normal(0, 5, lr.shape)
+        atomic_save_image(osp.join(root, 'real_lr', f'r{i}.png'),
+                          np.clip(noisy, 0, 255).astype(np.uint8))
+    hr = cv2.resize(data.coffee(), (128, 128), interpolation=cv2.INTER_AREA)
+    atomic_save_image(osp.join(root, 'val', 'hr', 'v.png'), hr)
+    atomic_save_image(
+        osp.join(root, 'val', 'lr', 'v.png'),
+        cv2.resize(hr, (32, 32), interpolation=cv2.INTER_AREA))
+    return root
+
+
+def test_pipeline_on_div2k_sized_images(tmp_path, div2k_sized_root,
+                                        repo_root, python_exe, python_env):
+    """Stage 1 → export → stage 2 on HR sides of 1356/1404 (4 mod 8) and an
+    odd 763x1021 image: the export's LR/maps follow the manifest's size
+    contract and stage 2 trains on them (it crashed here before)."""
+    work_dir = str(tmp_path / 'run')
+    proc = _train(work_dir, div2k_sized_root, repo_root, python_exe,
+                  python_env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    export_dir = osp.join(work_dir, 'stage1_dsn', 'export')
+    manifest = load_manifest(export_dir)
+    assert manifest['complete'] and manifest['map_stride'] == 8
+    for name, (h, w) in (('astronaut.png', (1356, 2040)),
+                         ('coffee.png', (1404, 2040)),
+                         ('rocket.png', (763, 1021))):
+        lr = cv2_read(lr_path(export_dir, name))
+        assert lr.shape[:2] == (h // 4, w // 4)
+        assert np.load(map_path(export_dir, name)).shape == (
+            -(-(h // 4) // 2), -(-(w // 4) // 2))
+    final = torch.load(osp.join(work_dir, 'iter_6.pth'), map_location='cpu')
+    assert final['meta']['iter'] == 6
+
+
+def cv2_read(path):
+    import cv2
+    return cv2.imread(path, cv2.IMREAD_COLOR)
