@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 ROOT=${1:-data/demo}
 WORK=${2:-work_dirs/bench_tables}
 PY=${PYTHON:-.venv/bin/python}
-$PY benchmarks/dsn_fidelity.py --data-root "$ROOT" --work-dir "$WORK/table1"
+# Shortened schedules (the README's tables); unset for the configs' own.
+T1_ITERS=${T1_ITERS-1500}
+T2_PRETRAIN=${T2_PRETRAIN-1000}
+T2_ADV=${T2_ADV-50}
+$PY benchmarks/dsn_fidelity.py --data-root "$ROOT" --work-dir "$WORK/table1" \
+  ${T1_ITERS:+--max-iters $T1_ITERS}
 $PY benchmarks/ablation.py --data-root "$ROOT" --work-dir "$WORK/table2" \
-  --stage1-export "$WORK/table1/hr_wfs_wavelet/export"
+  --stage1-export "${STAGE1_EXPORT:-$WORK/table1/hr_wfs_wavelet/export}" \
+  ${T2_PRETRAIN:+--pretrain-iters $T2_PRETRAIN} ${T2_ADV:+--adv-iters $T2_ADV}
