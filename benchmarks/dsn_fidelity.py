@@ -28,7 +28,7 @@ from typing import Callable, Dict, List
 import numpy as np
 
 import dasr_mm  # noqa: F401
-from _common import (mean_metrics, print_table, read_pairs, run_config,
+from _common import (mean_metrics, print_table, run_config,
                      shorten_schedule, slug, write_json)
 from dasr_mm.apis import export_from_model
 from dasr_mm.apis.data_preparation import (SOURCES_FILE,
@@ -114,10 +114,8 @@ def true_degradation(data_root: str):
 def score(data_root: str, set_dir: str) -> dict:
     """PSNR/SSIM against the real val LR and the domain-gap result."""
     real_dir = osp.join(data_root, 'val/lr')
-    pairs = [(read_rgb(osp.join(set_dir, n)), lr)
-             for n, (lr, _) in zip(
-                 list_images(osp.join(data_root, 'val/hr')),
-                 read_pairs(data_root))]
+    pairs = [(read_rgb(osp.join(set_dir, n)), read_rgb(osp.join(real_dir, n)))
+             for n in list_images(osp.join(data_root, 'val/hr'))]
     folder_pairs = pair_by_stem(real_dir, set_dir)
     gap = domain_gap_of_folders(folder_pairs, **GAP_SETTINGS)
     return dict(

@@ -69,7 +69,7 @@ def map_path(export_dir: str, image_name: str) -> str:
 def covered_hr_size(hr_size: Tuple[int, int], scale: int) -> Tuple[int, int]:
     """``(height, width)`` of the top-left HR region an exported LR image
     covers: each side rounded down to a multiple of ``scale``."""
-    return tuple(int(side) // scale * scale for side in hr_size)
+    return tuple(lr * scale for lr in exported_lr_size(hr_size, scale))
 
 
 def exported_lr_size(hr_size: Tuple[int, int], scale: int) -> Tuple[int, int]:
