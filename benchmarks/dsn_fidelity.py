@@ -31,8 +31,8 @@ import dasr_mm  # noqa: F401
 from _common import (mean_metrics, print_table, run_config,
                      shorten_schedule, slug, write_json)
 from dasr_mm.apis import export_from_model
-from dasr_mm.apis.data_preparation import (SOURCES_FILE,
-                                           SyntheticCameraDegradation)
+from dasr_mm.datasets.degradations import SyntheticCameraDegradation
+from dasr_mm.datasets.preparation import SOURCES_FILE
 from dasr_mm.evaluation import (domain_gap_of_folders, pair_by_stem,
                                 save_domain_gap_report)
 from dasr_mm.utils.io import atomic_save_image, list_images, read_rgb

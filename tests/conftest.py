@@ -66,3 +66,48 @@ def tiny_dasr_root(tmp_path):
         return str(root)
 
     return make
+
+
+def _smooth_photo(h: int, w: int, seed: int):
+    """A smooth random (h, w, 3) uint8 colour image (so degradations are
+    measurable)."""
+    import cv2
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (h // 6 + 2, w // 6 + 2, 3), dtype=np.uint8)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.fixture
+def smooth_photo():
+    """``smooth_photo(h, w, seed)``: a smooth random colour image."""
+    return _smooth_photo
+
+
+@pytest.fixture
+def user_photos(tmp_path):
+    """A folder of 7 smooth photos ``p0.png`` .. ``p6.png`` (42..48 x 50
+    px), the input of the data-root builder's user mode."""
+    from PIL import Image
+    folder = tmp_path / 'photos'
+    folder.mkdir()
+    for i in range(7):
+        Image.fromarray(_smooth_photo(42 + i, 50, i)).save(
+            folder / f'p{i}.png')
+    return folder
+
+
+@pytest.fixture
+def tree_bytes():
+    """``tree_bytes(root)``: {relative path: bytes} of every file under
+    ``root``."""
+    def read(root) -> dict:
+        out = {}
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                path = os.path.join(dirpath, name)
+                with open(path, 'rb') as f:
+                    out[os.path.relpath(path, root)] = f.read()
+        return out
+
+    return read

@@ -3,7 +3,7 @@
     python tools/prepare_demo_data.py                      # demo -> data/demo
     python tools/prepare_demo_data.py --hr-dir DIV2K_train_HR --out data/div2k
 
-See dasr_mm/apis/data_preparation.py for what is built and how.
+See dasr_mm/datasets/preparation/ for what is built and how.
 """
 import argparse
 import sys
@@ -51,8 +51,8 @@ def parse_args() -> argparse.Namespace:
 if __name__ == '__main__':
     args = parse_args()
     # imported after parsing: --help stays instant (dasr_mm imports mmagic)
-    from dasr_mm.apis import prepare_data
     from dasr_mm.datasets import DatasetValidationError
+    from dasr_mm.datasets.preparation import prepare_data
     try:
         prepare_data(
             args.out,

@@ -1,7 +1,5 @@
 from .checkpoint_checks import CheckpointError, CheckpointMismatchError
 from .config_check import check_config
-from .data_preparation import (SyntheticCameraDegradation, prepare_data,
-                               prepare_demo_data, prepare_user_data)
 from .domain_distance_export import (export_domain_distance_maps,
                                      export_from_config, export_from_model,
                                      rf_average_map, tiled_forward)
@@ -11,8 +9,7 @@ from .launch import (MetricsRecorder, build_runner, enable_amp, load_config,
 
 __all__ = [
     'CheckpointError', 'CheckpointMismatchError', 'check_config',
-    'SyntheticCameraDegradation', 'prepare_data', 'prepare_demo_data',
-    'prepare_user_data', 'export_domain_distance_maps', 'export_from_config',
+    'export_domain_distance_maps', 'export_from_config',
     'export_from_model', 'rf_average_map', 'tiled_forward', 'build_generator',
     'super_resolve', 'super_resolve_folder', 'MetricsRecorder', 'build_runner',
     'enable_amp', 'load_config', 'propagate_data_root', 'test', 'train'

@@ -8,7 +8,7 @@ import mmagic
 import pytest
 
 import dasr_mm  # noqa: F401
-from dasr_mm.apis import prepare_demo_data
+from dasr_mm.datasets.preparation import prepare_demo_data
 
 MMAGIC_TRAIN = osp.join(osp.dirname(mmagic.__file__), '.mim', 'tools',
                         'train.py')

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import dasr_mm  # noqa: F401  (allow-lists mmengine checkpoint types)
-from dasr_mm.apis import prepare_demo_data
+from dasr_mm.datasets.preparation import prepare_demo_data
 from dasr_mm.utils.io import image_size
 from dasr_mm.utils.manifest import load_manifest, lr_path, map_path
 

@@ -1,28 +1,18 @@
+"""The data-root builder end to end: demo and user mode, skip / refuse /
+force / resume, byte-identical rebuilds."""
 import json
 import os
-import runpy
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
-import dasr_mm.apis.data_preparation as prep
-from dasr_mm.apis import (SyntheticCameraDegradation, prepare_demo_data,
-                          prepare_user_data)
 from dasr_mm.datasets import DatasetValidationError
-
-
-def _files(root):
-    """{relative path: bytes} of every file under ``root``."""
-    out = {}
-    for dirpath, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            out[os.path.relpath(path, root)] = open(path, 'rb').read()
-    return out
+from dasr_mm.datasets.degradations import SyntheticCameraDegradation
+from dasr_mm.datasets.preparation import (SPLITS, prepare_demo_data,
+                                          prepare_user_data)
+from dasr_mm.datasets.preparation import data_root_builder
 
 
 def _read(path):
@@ -39,64 +29,6 @@ def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp('demo') / 'data'
     result = prepare_demo_data(str(root))
     return root, result
-
-
-def _photo(h, w, seed):
-    """A smooth random colour image (so degradations are measurable)."""
-    rng = np.random.default_rng(seed)
-    small = rng.integers(0, 256, (h // 6 + 2, w // 6 + 2, 3), dtype=np.uint8)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
-
-
-@pytest.fixture
-def user_photos(tmp_path):
-    folder = tmp_path / 'photos'
-    folder.mkdir()
-    for i in range(7):
-        Image.fromarray(_photo(42 + i, 50, i)).save(folder / f'p{i}.png')
-    return folder
-
-
-# ---------------------------------------------------------------- degradation
-def test_degradation_is_seeded_and_resizes():
-    hr = _photo(64, 48, 0)
-    deg = SyntheticCameraDegradation(scale=4)
-    a = deg(hr, np.random.default_rng(3))
-    assert a.shape == (16, 12, 3) and a.dtype == np.uint8
-    np.testing.assert_array_equal(a, deg(hr, np.random.default_rng(3)))
-    assert not np.array_equal(a, deg(hr, np.random.default_rng(4)))
-    assert SyntheticCameraDegradation(scale=1)(
-        hr, np.random.default_rng(0)).shape == hr.shape
-    with pytest.raises(ValueError, match='multiple of scale'):
-        deg(hr[:63], np.random.default_rng(0))
-
-
-def test_degradation_kernel_is_anisotropic_and_rotated():
-    deg = SyntheticCameraDegradation(
-        scale=2, blur_sigmas=(1.0, 0.5), blur_angle=0)
-    k = deg.blur_kernel()
-    assert k.shape[0] % 2 == 1 and np.isclose(k.sum(), 1, atol=1e-5)
-    r = k.shape[0] // 2
-    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
-    # second moments on the HR grid: (2 * 1.0)^2 along x, (2 * 0.5)^2 along y
-    assert np.isclose((k * xx**2).sum(), 4.0, rtol=0.05)
-    assert np.isclose((k * yy**2).sum(), 1.0, rtol=0.05)
-    rotated = SyntheticCameraDegradation(
-        scale=2, blur_sigmas=(1.0, 0.5), blur_angle=90).blur_kernel()
-    np.testing.assert_allclose(rotated, k.T, atol=1e-6)
-
-
-def test_degradation_noise_variance_is_signal_dependent():
-    """Noise variance a * x + b per channel, measured on luma (JPEG keeps
-    luma at full resolution but subsamples chroma)."""
-    deg = SyntheticCameraDegradation(
-        scale=1, noise_a=0.01, noise_b=0.001, jpeg_quality=100)
-    luma = np.array([0.299, 0.587, 0.114])
-    for value in (51, 178):
-        flat = np.full((96, 96, 3), value, np.uint8)
-        out = deg(flat, np.random.default_rng(0)).astype(np.float64) / 255
-        expected = (0.01 * value / 255 + 0.001) * (luma**2).sum()
-        assert abs((out @ luma).var() / expected - 1) < 0.1, value
 
 
 # ----------------------------------------------------------------------- demo
@@ -121,38 +53,38 @@ def test_demo_layout_sizes_and_counts(demo):
     assert 'skimage.data.astronaut()' in readme
 
 
-def test_demo_splits_use_disjoint_source_photos(demo):
+def test_demo_splits_use_disjoint_source_photos(demo, tree_bytes):
     root, _ = demo
     info = json.loads((root / 'sources.json').read_text())
     origins = {
         split: {s['origin'] for s in info['sources'][split]}
-        for split in prep.SPLITS
+        for split in SPLITS
     }
     assert all(len(o) >= 2 for o in origins.values())
     assert not origins['hr'] & origins['real_lr']
     assert not origins['hr'] & origins['val']
     assert not origins['real_lr'] & origins['val']
     listed = set()
-    for split in prep.SPLITS:
+    for split in SPLITS:
         for record in info['splits'][split]:
             assert record['source'] in origins[split]
             listed.update(v for k, v in record.items() if k.endswith('_file'))
     on_disk = {
-        f for f in _files(root) if f not in ('README.txt', 'sources.json')
+        f for f in tree_bytes(root) if f not in ('README.txt', 'sources.json')
     }
     assert listed == on_disk == set(info['files'])
     assert 'motorcycle_right' not in json.dumps(info)
 
 
-def test_demo_build_is_byte_identical(demo, tmp_path):
+def test_demo_build_is_byte_identical(demo, tmp_path, tree_bytes):
     root, _ = demo
     again = tmp_path / 'other_place'
     prepare_demo_data(str(again))
-    assert _files(root) == _files(again)
+    assert tree_bytes(root) == tree_bytes(again)
     prepare_demo_data(str(tmp_path / 'seed1'), seed=1)
     assert (root / 'hr' / 'coffee_r0c0.png').read_bytes() == (
         tmp_path / 'seed1' / 'hr' / 'coffee_r0c0.png').read_bytes()
-    assert _files(root)['val/lr/chelsea_r0c0.png'] != _files(
+    assert tree_bytes(root)['val/lr/chelsea_r0c0.png'] != tree_bytes(
         tmp_path / 'seed1')['val/lr/chelsea_r0c0.png']
 
 
@@ -189,12 +121,14 @@ def test_demo_val_pairs_are_aligned(demo):
             assert bicubic > score(dx, dy, blur=False) + 1, (name, dx, dy)
 
 
-def test_rerun_skips_and_other_parameters_are_refused(demo, tmp_path):
+def test_rerun_skips_and_other_parameters_are_refused(demo, tmp_path,
+                                                       tree_bytes):
     root, _ = demo
-    before = {f: os.stat(root / f).st_mtime_ns for f in _files(root)}
+    before = {f: os.stat(root / f).st_mtime_ns for f in tree_bytes(root)}
     result = prepare_demo_data(str(root))
     assert result.skipped and result.counts == demo[1].counts
-    assert {f: os.stat(root / f).st_mtime_ns for f in _files(root)} == before
+    assert {f: os.stat(root / f).st_mtime_ns
+            for f in tree_bytes(root)} == before
 
     with pytest.raises(FileExistsError, match='other parameters'):
         prepare_demo_data(str(root), seed=5)
@@ -203,25 +137,44 @@ def test_rerun_skips_and_other_parameters_are_refused(demo, tmp_path):
         prepare_demo_data(str(tmp_path / 'foreign'))
 
 
-def test_force_rebuilds_and_missing_files_are_restored(tmp_path):
+@pytest.fixture
+def saved_images(monkeypatch):
+    """Paths the builder writes images to, in order."""
+    real_save = data_root_builder.atomic_save_image
+    paths = []
+
+    def save(path, img):
+        paths.append(path)
+        real_save(path, img)
+
+    monkeypatch.setattr(data_root_builder, 'atomic_save_image', save)
+    return paths
+
+
+def test_force_rebuilds_and_missing_files_are_restored(tmp_path,
+                                                       saved_images):
     root = tmp_path / 'demo'
     prepare_demo_data(str(root), scale=2)
+    written = len(saved_images)
     lost = root / 'val' / 'lr' / sorted(os.listdir(root / 'val' / 'lr'))[0]
     lost.unlink()
     assert not prepare_demo_data(str(root), scale=2).skipped
     assert lost.is_file()
+    assert saved_images[written:] == [str(lost)]  # the rest was kept
 
     (root / 'hr' / 'stray.png').write_bytes(b'x')
     result = prepare_demo_data(str(root), scale=1, force=True)
     assert not result.skipped
+    assert len(saved_images) == 2 * written + 1  # force rewrites everything
     assert not (root / 'hr' / 'stray.png').exists()
     info = json.loads((root / 'sources.json').read_text())
     assert info['parameters']['scale'] == 1
     assert _read(lost).shape == (128, 128, 3)  # scale 1: LR = HR size
 
 
-def test_interrupted_build_resumes_to_identical_result(tmp_path, monkeypatch):
-    real_save = prep.atomic_save_image
+def test_interrupted_build_resumes_to_identical_result(
+        tmp_path, monkeypatch, tree_bytes):
+    real_save = data_root_builder.atomic_save_image
     calls = []
 
     def crash_after_five(path, img):
@@ -230,23 +183,41 @@ def test_interrupted_build_resumes_to_identical_result(tmp_path, monkeypatch):
             raise KeyboardInterrupt('killed')
         real_save(path, img)
 
-    monkeypatch.setattr(prep, 'atomic_save_image', crash_after_five)
+    monkeypatch.setattr(data_root_builder, 'atomic_save_image',
+                        crash_after_five)
     with pytest.raises(KeyboardInterrupt):
         prepare_demo_data(str(tmp_path / 'a'))
     assert not (tmp_path / 'a' / 'sources.json').exists()
-    assert not [f for f in _files(tmp_path / 'a') if '.tmp-' in f]
+    assert not [f for f in tree_bytes(tmp_path / 'a') if '.tmp-' in f]
     with pytest.raises(FileExistsError, match='interrupted build'):
         prepare_demo_data(str(tmp_path / 'a'), seed=3)
-    monkeypatch.setattr(prep, 'atomic_save_image', real_save)
+    done_before_crash = {
+        f: os.stat(tmp_path / 'a' / f).st_mtime_ns
+        for f in tree_bytes(tmp_path / 'a') if f.endswith('.png')
+    }
+    assert len(done_before_crash) == 5
+    resumed = []
 
+    def record(path, img):
+        resumed.append(path)
+        real_save(path, img)
+
+    monkeypatch.setattr(data_root_builder, 'atomic_save_image', record)
     assert not prepare_demo_data(str(tmp_path / 'a')).skipped
+    # the resume writes only what the crash left out
+    assert not set(resumed) & set(calls[:5])
+    assert {f: os.stat(tmp_path / 'a' / f).st_mtime_ns
+            for f in done_before_crash} == done_before_crash
+    assert len(resumed) + 5 == len(
+        [f for f in tree_bytes(tmp_path / 'a') if f.endswith('.png')])
+    monkeypatch.setattr(data_root_builder, 'atomic_save_image', real_save)
     prepare_demo_data(str(tmp_path / 'b'))
-    assert _files(tmp_path / 'a') == _files(tmp_path / 'b')
+    assert tree_bytes(tmp_path / 'a') == tree_bytes(tmp_path / 'b')
 
 
 # ----------------------------------------------------------------- user mode
 @pytest.mark.parametrize('scale', [4, 1])
-def test_user_mode_splits_photos(user_photos, tmp_path, scale):
+def test_user_mode_splits_photos(user_photos, tmp_path, scale, tree_bytes):
     out = tmp_path / 'out'
     result = prepare_user_data(str(user_photos), str(out), scale=scale, seed=2)
     # 7 photos: 1 val (10%, at least 1), 3 real_lr (half the rest), 3 hr
@@ -274,11 +245,14 @@ def test_user_mode_splits_photos(user_photos, tmp_path, scale):
     assert str(user_photos) in (out / 'README.txt').read_text()
     other = prepare_user_data(str(user_photos), str(tmp_path / 'o2'),
                               scale=scale, seed=2)
-    assert _files(out) == _files(tmp_path / 'o2') and not other.skipped
+    assert tree_bytes(out) == tree_bytes(tmp_path / 'o2')
+    assert not other.skipped
 
 
-def test_user_mode_tiles_and_non_rgb_inputs(user_photos, tmp_path):
-    Image.fromarray(_photo(48, 48, 9)[..., 0]).save(user_photos / 'gray.png')
+def test_user_mode_tiles_and_non_rgb_inputs(user_photos, tmp_path,
+                                            smooth_photo):
+    Image.fromarray(smooth_photo(48, 48, 9)[..., 0]).save(
+        user_photos / 'gray.png')
     out = tmp_path / 'out'
     result = prepare_user_data(str(user_photos), str(out), scale=4,
                                tile_size=20, val_count=2)
@@ -287,13 +261,13 @@ def test_user_mode_tiles_and_non_rgb_inputs(user_photos, tmp_path):
     assert {_read(out / 'real_lr' / n).shape
             for n in os.listdir(out / 'real_lr')} == {(5, 5, 3)}
     # adding a photo changes the inputs: refused without force
-    Image.fromarray(_photo(48, 48, 10)).save(user_photos / 'new.png')
+    Image.fromarray(smooth_photo(48, 48, 10)).save(user_photos / 'new.png')
     with pytest.raises(FileExistsError):
         prepare_user_data(str(user_photos), str(out), scale=4, tile_size=20,
                           val_count=2)
 
 
-def test_bad_hr_dir_is_reported(tmp_path):
+def test_bad_hr_dir_is_reported(tmp_path, smooth_photo):
     out = str(tmp_path / 'out')
     with pytest.raises(DatasetValidationError, match='does not exist'):
         prepare_user_data(str(tmp_path / 'missing'), out)
@@ -304,55 +278,16 @@ def test_bad_hr_dir_is_reported(tmp_path):
     few = tmp_path / 'few'
     few.mkdir()
     for i in range(2):
-        Image.fromarray(_photo(40, 40, i)).save(few / f'{i}.png')
+        Image.fromarray(smooth_photo(40, 40, i)).save(few / f'{i}.png')
     with pytest.raises(DatasetValidationError, match='at least 3'):
         prepare_user_data(str(few), out)
 
     (few / 'x.png').write_bytes(b'broken')
-    Image.fromarray(_photo(40, 40, 5)).save(few / 'small.png')
-    Image.fromarray(_photo(8, 40, 6)).save(few / 'thin.png')
+    Image.fromarray(smooth_photo(40, 40, 5)).save(few / 'small.png')
+    Image.fromarray(smooth_photo(8, 40, 6)).save(few / 'thin.png')
     with pytest.raises(DatasetValidationError) as e:
         prepare_user_data(str(few), out, tile_size=16)
     assert len(e.value.problems) == 2
     assert "'x.png' cannot be read" in str(e.value)
     assert "'thin.png' is 40x8 px" in str(e.value)
     assert not os.path.exists(out)
-
-
-# ------------------------------------------------------------------------ CLI
-def test_cli_help_is_instant(repo_root, python_exe, python_env):
-    tool = os.path.join(repo_root, 'tools', 'prepare_demo_data.py')
-    run = subprocess.run([python_exe, tool, '--help'],
-                         capture_output=True, text=True, env=python_env,
-                         timeout=60)
-    assert run.returncode == 0
-    assert '--hr-dir' in run.stdout and '--force' in run.stdout
-
-
-def test_cli_builds_and_reports_errors(repo_root, user_photos, tmp_path,
-                                       monkeypatch, capsys):
-    """Run the tool as __main__ in-process (a subprocess would spend ~10 s
-    importing mmagic)."""
-    tool = os.path.join(repo_root, 'tools', 'prepare_demo_data.py')
-
-    def cli(*args):
-        monkeypatch.setattr(sys, 'argv', [tool, *args])
-        runpy.run_path(tool, run_name='__main__')
-
-    out = tmp_path / 'cli_out'
-    cli('--hr-dir', str(user_photos), '--out', str(out), '--scale', '2',
-        '--seed', '2')
-    prepare_user_data(str(user_photos), str(tmp_path / 'api'), scale=2,
-                      seed=2)
-    assert _files(out) == _files(tmp_path / 'api')
-
-    with pytest.raises(SystemExit) as e:
-        cli('--hr-dir', str(tmp_path / 'nope'), '--out', str(out))
-    assert 'does not exist' in str(e.value.code)
-    with pytest.raises(SystemExit) as e:
-        cli('--hr-dir', str(user_photos), '--out', str(out), '--seed', '3')
-    assert 'other parameters' in str(e.value.code)
-    with pytest.raises(SystemExit) as e:  # argparse: usage error
-        cli('--tile-size', '16')
-    assert e.value.code == 2
-    assert '--tile-size need --hr-dir' in capsys.readouterr().err
