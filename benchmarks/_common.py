@@ -12,7 +12,8 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from dasr_mm.apis import MetricsRecorder, build_runner, load_config
+from dasr_mm.apis import build_runner, load_config
+from dasr_mm.engine.hooks import MetricsRecorder
 from dasr_mm.utils import list_images
 from dasr_mm.utils.io import read_rgb
 

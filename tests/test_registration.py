@@ -18,7 +18,7 @@ EXPECTED = {
     ],
     'TRANSFORMS':
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
-    'HOOKS': ['DomainDistanceMapExportHook'],
+    'HOOKS': ['DomainDistanceMapExportHook', 'MetricsRecorder'],
     'LOOPS': ['DASRTwoStageTrainLoop'],
 }
 

@@ -4,13 +4,13 @@ from .domain_distance_export import (export_domain_distance_maps,
                                      export_from_config, export_from_model,
                                      rf_average_map, tiled_forward)
 from .inference import build_generator, super_resolve, super_resolve_folder
-from .launch import (MetricsRecorder, build_runner, enable_amp, load_config,
+from .launch import (build_runner, enable_amp, load_config,
                      propagate_data_root, test, train)
 
 __all__ = [
     'CheckpointError', 'CheckpointMismatchError', 'check_config',
-    'export_domain_distance_maps', 'export_from_config',
-    'export_from_model', 'rf_average_map', 'tiled_forward', 'build_generator',
-    'super_resolve', 'super_resolve_folder', 'MetricsRecorder', 'build_runner',
-    'enable_amp', 'load_config', 'propagate_data_root', 'test', 'train'
+    'export_domain_distance_maps', 'export_from_config', 'export_from_model',
+    'rf_average_map', 'tiled_forward', 'build_generator', 'super_resolve',
+    'super_resolve_folder', 'build_runner', 'enable_amp', 'load_config',
+    'propagate_data_root', 'test', 'train'
 ]

@@ -15,48 +15,24 @@ the datasets check their folders when the Runner builds them.
 """
 import logging
 import os.path as osp
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import mmengine
 import torch
 from mmengine.config import Config
 from mmengine.dist import is_main_process
-from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS, DefaultScope
 from mmengine.runner import Runner
 from torch import nn
 
-from mmagic.registry import MODELS
+from mmagic.registry import HOOKS, MODELS
 from dasr_mm.apis.checkpoint_checks import (check_checkpoint_matches,
                                             check_resume_compatible,
                                             load_weights, read_checkpoint,
                                             resolve_resume_checkpoint)
 from dasr_mm.apis.config_check import check_config, config_key_problems
 from dasr_mm.utils.config_keys import ConfigKeyError
-
-
-class MetricsRecorder(Hook):
-    """Keeps the metrics of every validation (by iteration) and of the last
-    test epoch (mmagic's MultiValLoop/MultiTestLoop ``run()`` return
-    nothing, the metrics only reach hooks)."""
-
-    def __init__(self) -> None:
-        self.val_history: Dict[int, dict] = {}
-        self.test_metrics: Optional[dict] = None
-
-    def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        self.val_history[runner.iter] = dict(metrics or {})
-
-    def after_test_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        self.test_metrics = dict(metrics or {})
-
-    @classmethod
-    def attach(cls, runner: Runner) -> 'MetricsRecorder':
-        """Register a new recorder on ``runner`` and return it."""
-        recorder = cls()
-        runner.register_hook(recorder, 'LOWEST')
-        return recorder
 
 
 def propagate_data_root(cfg: Config, old_root: Optional[str]) -> None:
@@ -237,15 +213,14 @@ def test(config: str,
     cfg.load_from = checkpoint
     cfg.load_from_strict = strict
     runner = build_runner(cfg)
-    recorder = MetricsRecorder.attach(runner)
+    # by registry name: dasr_mm.engine imports apis, apis never imports it
+    recorder = HOOKS.get('MetricsRecorder').attach(runner)
     runner.test()
     if out and is_main_process():
         mmengine.dump(recorder.test_metrics, out)
     return recorder.test_metrics
 
 
-__all__: Sequence[str] = ('MetricsRecorder', 'default_work_dir',
-                          'default_device', 'build_model',
-                          'propagate_data_root',
-                          'enable_amp', 'load_config', 'build_runner', 'train',
-                          'test')
+__all__: Sequence[str] = ('default_work_dir', 'default_device', 'build_model',
+                          'propagate_data_root', 'enable_amp', 'load_config',
+                          'build_runner', 'train', 'test')
