@@ -28,11 +28,19 @@ stage 1 (see :func:`dasr_mm.apis.launch.build_runner`).
 
 Before stage 1 trains, the stage-2 validation and test datasets are built
 once, so that their checks (pairs, sizes) fail before any training.
+
+Why stage 1 runs inside ``__init__``: a runner builds its train loop at the
+start of ``runner.train()`` (mmagic's ``tools/train.py`` too), and
+``IterBasedTrainLoop.__init__`` builds the stage-2 data loader, whose dataset
+reads the export; the optimizer, schedulers and resume that follow need that
+loop. So constructing this loop *is* running stage 1; its side effects are
+listed in :class:`DASRTwoStageTrainLoop`.
 """
 import copy
 import os
 import os.path as osp
-from typing import Optional, Union
+from contextlib import contextmanager
+from typing import Iterator, Optional, Union
 
 from mmengine.dist import barrier, is_main_process
 from mmengine.logging import print_log
@@ -51,19 +59,54 @@ STAGE1_DIR = 'stage1_dsn'
 STAGE1_DONE = 'DONE'
 
 
-def _make_current(*instances) -> None:
-    """Make mmengine global instances (logger, message hub, visualizer) the
-    "current" ones again after a nested runner created newer ones."""
-    for instance in instances:
-        for cls in type(instance).__mro__:
-            registry = cls.__dict__.get('_instance_dict')
-            if registry is not None and instance.instance_name in registry:
-                registry.move_to_end(instance.instance_name)
+@contextmanager
+def outer_runner_stays_current(runner: Runner) -> Iterator[None]:
+    """Run a nested runner inside the block; afterwards (also on error) make
+    ``runner``'s logger, message hub, visualizer and default scope mmengine's
+    current instances again.
+
+    Every Runner registers these as mmengine global instances, and
+    ``X.get_current_instance()`` (what ``print_log(logger='current')``,
+    mmagic's models and hooks use) returns the one created last, i.e. the
+    nested runner's. mmengine has no public way to make an older instance
+    current, so this moves it to the end of the class's private
+    ``_instance_dict`` (every class of its MRO that holds it:
+    ``Visualizer.get_instance`` also files subclasses under ``Visualizer``).
+    The nested runner's instances stay registered under their own names.
+    """
+    try:
+        yield
+    finally:
+        for instance in (runner.logger, runner.message_hub,
+                         runner.visualizer, runner.default_scope):
+            if instance is None:  # a runner without default scope
+                continue
+            for cls in type(instance).__mro__:
+                registry = cls.__dict__.get('_instance_dict')
+                if registry is not None and \
+                        instance.instance_name in registry:
+                    registry.move_to_end(instance.instance_name)
 
 
 @LOOPS.register_module()
 class DASRTwoStageTrainLoop(IterBasedTrainLoop):
     """Stage 1 (DSN + export) in a nested runner, then stage 2 (this loop).
+
+    Constructing the loop trains stage 1 (see the module docstring for why).
+    Side effects of ``__init__``, in order:
+
+    1. the stage-2 val/test datasets are built once (their checks run);
+    2. stage 1 trains in a nested runner in ``<work_dir>/stage1_dsn``
+       unless it finished before (``--resume``): it writes its checkpoints,
+       logs and export there, re-seeds the global random generators with the
+       stage-1 config's ``randomness`` (stage 2 continues from that state)
+       and makes its logger, message hub, visualizer and default scope
+       mmengine's current instances;
+    3. :func:`outer_runner_stays_current` makes the stage-2 runner's
+       instances current again, so stage 2 logs and visualizes into
+       ``<work_dir>`` as if stage 1 had not run in this process;
+    4. ``stage1_dsn/DONE`` is written and the stage-2 dataset's
+       ``export_dir`` is set to the stage-1 export.
 
     Args:
         runner: The stage-2 runner.
@@ -88,8 +131,8 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
         stage1_dir = osp.join(runner.work_dir, STAGE1_DIR)
         resume = bool(runner.cfg.get('resume', False))
         self._check_stage2_eval_data(runner)
-        export_dir = self._run_stage1(runner, stage1_config, stage1_dir,
-                                      stage1_cfg_options, resume)
+        export_dir = self._train_stage1_unless_done(
+            runner, stage1_config, stage1_dir, stage1_cfg_options, resume)
         if isinstance(dataloader, dict):
             dataloader['dataset']['export_dir'] = export_dir
         super().__init__(runner, dataloader, max_iters, val_begin,
@@ -106,9 +149,12 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
                 DATASETS.build(copy.deepcopy(loader['dataset']))
 
     @staticmethod
-    def _run_stage1(runner: Runner, config: str, work_dir: str,
-                    cfg_options: Optional[dict], resume: bool) -> str:
-        """Train stage 1 unless already done; return its export folder."""
+    def _train_stage1_unless_done(runner: Runner, config: str, work_dir: str,
+                                  cfg_options: Optional[dict],
+                                  resume: bool) -> str:
+        """Train stage 1 in a nested runner (side effects 2-4 of the class
+        docstring) unless ``resume`` finds it done; return its export
+        folder."""
         done_file = osp.join(work_dir, STAGE1_DONE)
         export_dir = default_export_dir(work_dir)
         options = dict(cfg_options or {})
@@ -135,8 +181,8 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
                 # a fresh stage 1 makes a new DSN: replace an old export
                 hook['overwrite'] = not resume
         print_log(f'stage 1: training the DSN in {work_dir}', logger='current')
-        build_runner(cfg).train()
-        _make_current(runner.logger, runner.message_hub, runner.visualizer)
+        with outer_runner_stays_current(runner):
+            build_runner(cfg).train()
         if is_main_process():
             atomic_save_json(done_file, dict(export_dir=export_dir))
         barrier()
@@ -145,4 +191,4 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
         return export_dir
 
 
-__all__ = ['DASRTwoStageTrainLoop']
+__all__ = ['DASRTwoStageTrainLoop', 'outer_runner_stays_current']

@@ -61,7 +61,7 @@ def finished_stage1(tiny_dasr_root, tmp_path, repo_root):
 
 def test_finished_stage1_of_a_copied_work_dir_is_reused(finished_stage1):
     runner, config, stage1 = finished_stage1
-    export_dir = DASRTwoStageTrainLoop._run_stage1(
+    export_dir = DASRTwoStageTrainLoop._train_stage1_unless_done(
         runner, config, stage1, None, resume=True)
     assert export_dir == osp.join(stage1, 'export')  # the copy's, not /orig
 
@@ -69,7 +69,7 @@ def test_finished_stage1_of_a_copied_work_dir_is_reused(finished_stage1):
 def test_finished_stage1_with_another_model_is_refused(finished_stage1):
     runner, config, stage1 = finished_stage1
     with pytest.raises(CheckpointError) as e:
-        DASRTwoStageTrainLoop._run_stage1(
+        DASRTwoStageTrainLoop._train_stage1_unless_done(
             runner, config, stage1,
             {'model.generator.mid_channels': 8}, resume=True)
     message = str(e.value)
@@ -82,5 +82,5 @@ def test_stage1_checkpoint_missing_from_the_copy_is_named(finished_stage1):
     runner, config, stage1 = finished_stage1
     os.remove(osp.join(stage1, 'iter_6.pth'))
     with pytest.raises(FileNotFoundError, match="no 'iter_6.pth'"):
-        DASRTwoStageTrainLoop._run_stage1(
+        DASRTwoStageTrainLoop._train_stage1_unless_done(
             runner, config, stage1, None, resume=True)
