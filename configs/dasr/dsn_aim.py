@@ -8,6 +8,9 @@
 #   hr/       clean HR images Xr  (AIM: the 800 DIV2K train HR images)
 #   real_lr/  real LR images Yr   (AIM: the 2650 degraded Flickr2K sources)
 #   val/lr, val/hr                (AIM: the 100 validation pairs)
+# Loads ~10x faster from sub-images cut once (README "Faster loading"):
+#   tools/dataset_converters/extract_subimages.py data/aim2019 data/aim2019_sub
+#   then --cfg-options data_root=data/aim2019_sub (both stages, the export)
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/datasets/paired_val.py',
     '../_base_/schedules/dasr_gan_schedule.py'

@@ -8,6 +8,8 @@
 # Reads the stage-1 export (generated LR + maps + manifest). Run alone it
 # expects `tools/train.py configs/dasr/dsn_aim.py` to have exported into
 # work_dirs/dsn_aim/export; configs/dasr/dasr_aim.py runs both stages.
+# With sub-images (README "Faster loading") stage 1 must have exported the
+# same sub-image hr/ folder this config trains on (the manifest checks it).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/datasets/paired_val.py',
     '../_base_/schedules/dasr_gan_schedule.py'
