@@ -18,7 +18,8 @@ EXPECTED = {
     ],
     'TRANSFORMS':
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
-    'HOOKS': ['DomainDistanceMapExportHook', 'MetricsRecorder'],
+    'HOOKS': ['DomainDistanceMapExportHook', 'MetricsRecorder',
+              'NonFiniteLossHook', 'ResumedLearningRateHook'],
     'LOOPS': ['DASRTwoStageTrainLoop'],
 }
 

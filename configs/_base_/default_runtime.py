@@ -16,6 +16,11 @@ default_hooks = dict(
         # complete checkpoint (dasr_mm.utils.AtomicLocalBackend)
         backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # a NaN/Inf loss stops the run after saving a checkpoint to --resume
+    # from (docs/bad_input.md, "A loss becomes NaN"); --resume then uses the
+    # config's lr, e.g. a lower one given with --cfg-options
+    non_finite_loss=dict(type='NonFiniteLossHook'),
+    resumed_lr=dict(type='ResumedLearningRateHook'),
 )
 
 env_cfg = dict(

@@ -5,6 +5,7 @@ import torch
 from mmagic.models.editors.srgan import SRGAN
 from mmagic.models.utils import set_requires_grad
 from mmagic.structures import DataSample
+from mmengine.dist import all_reduce
 from mmengine.optim import OptimWrapperDict
 from torch import Tensor
 
@@ -22,14 +23,21 @@ class DomainAdversarialEditor(SRGAN):
       only; the discriminator is neither run nor updated. The pixel loss
       keeps its configured ``loss_weight`` (alpha); with Adam a constant loss
       scale does not change the updates.
-    - adversarial phase: first one D update with mmagic's
-      :meth:`SRGAN.d_step_with_optim` on ``real`` vs ``fake.detach()``
+    - adversarial phase: first one D update (:meth:`d_step_with_optim`,
+      mmagic's SRGAN D step) on ``real`` vs ``fake.detach()``
       (``loss_d_real``, ``loss_d_fake``: BCE terms of Eq. 3); then D is
       frozen, recomputed on ``fake`` and G is updated with
       ``loss_pix + loss_perceptual + loss_gan`` where ``loss_gan`` is the
       non-saturating ``-log D(fake)`` (``gan_loss(..., target_is_real=True)``).
       Recomputing D after its update follows SPEC §2 (the released code
       reuses stale D outputs).
+
+    **Non-finite losses never reach the weights:** when the summed loss of
+    an optimizer (D: ``loss_d_real + loss_d_fake``; G: its losses) is NaN or
+    infinite on any process, that optimizer's step is skipped (its
+    gradients are zeroed) and the losses are returned as they are, so
+    ``NonFiniteLossHook`` can stop the run and save the weights as they were
+    before the bad step. ``step_counter`` still advances with the iteration.
 
     ``step_counter`` is a *persistent* buffer (SRGAN's is not), so it is saved
     in checkpoints and the phase is right after ``--resume``. Note that
@@ -129,6 +137,41 @@ class DomainAdversarialEditor(SRGAN):
         generator's graph (called under the generator's optim context)."""
         raise NotImplementedError
 
+    @staticmethod
+    def finite_on_every_rank(loss: Tensor) -> bool:
+        """Whether ``loss`` is finite on every process (one all-reduce when
+        distributed, so all processes skip the same steps)."""
+        finite = torch.isfinite(loss.detach()).all().float()
+        all_reduce(finite, op='min')
+        return bool(finite)
+
+    def d_step_with_optim(self, batch_outputs: Tensor, batch_gt_data: Tensor,
+                          optim_wrapper: OptimWrapperDict
+                          ) -> Dict[str, Tensor]:
+        """mmagic's D step (``loss_d_real`` and ``loss_d_fake``, each
+        back-propagated as computed), with the optimizer step skipped when
+        their sum is not finite (:meth:`finite_on_every_rank`).
+
+        Returns:
+            dict: ``loss_d_real``, ``loss_d_fake`` (and ``loss``).
+        """
+        d_optim_wrapper = optim_wrapper['discriminator']
+        log_vars, total = dict(), 0.
+        for name, term in (('loss_d_real', self.d_step_real),
+                           ('loss_d_fake', self.d_step_fake)):
+            with d_optim_wrapper.optim_context(self):
+                loss = term(batch_outputs, batch_gt_data)
+            parsed, log_vars_term = self.parse_losses({name: loss})
+            log_vars.update(log_vars_term)
+            d_optim_wrapper.backward(d_optim_wrapper.scale_loss(parsed))
+            total = total + parsed.detach()
+        if not self.finite_on_every_rank(total):
+            d_optim_wrapper.zero_grad()
+        elif d_optim_wrapper.should_update():
+            d_optim_wrapper.step()
+            d_optim_wrapper.zero_grad()
+        return log_vars
+
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
         """One iteration (see the class docstring).
@@ -177,7 +220,8 @@ class DomainAdversarialEditor(SRGAN):
                     target_is_real=True,
                     is_disc=False)
         parsed_loss, log_vars_g = self.parse_losses(losses)
-        g_optim_wrapper.update_params(parsed_loss)
+        if self.finite_on_every_rank(parsed_loss):
+            g_optim_wrapper.update_params(parsed_loss)
         log_vars.update(log_vars_g)
         log_vars.pop('loss')
 
