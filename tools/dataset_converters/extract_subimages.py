@@ -54,5 +54,5 @@ if __name__ == '__main__':
             lr_step=args.lr_step,
             workers=args.workers,
             folders=args.folders)
-    except (DatasetValidationError, FileExistsError, ValueError) as e:
+    except (DatasetValidationError, FileExistsError, OSError, ValueError) as e:
         sys.exit(f'error: {e}')

@@ -45,12 +45,12 @@ import os
 import os.path as osp
 import time
 from multiprocessing import Pool
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from mmengine.logging import print_log
 
 from dasr_mm.utils.io import atomic_save_image, atomic_save_json, read_rgb
-from ..image_checks import DatasetValidationError, check_image_folder
+from ..image_checks import check_image_folder
 from .build_state import (IN_PROGRESS_FILE, SOURCES_FILE, BuildState,
                           inspect_build)
 from .data_root_builder import PreparationResult
@@ -105,13 +105,11 @@ def _check_sizes(crop_size: int, step: int, what: str) -> None:
 
 
 def _cut_one(task: Tuple[str, str, int, int, bool]) -> List[dict]:
-    """Cut one image (a pool task); return one record per sub-image."""
+    """Cut one image (a pool task); return one record per sub-image.
+    Raises ``OSError`` naming an image OpenCV cannot decode (picklable, so
+    it reaches the caller from a pool worker)."""
     src, out_folder, crop_size, step, keep_existing = task
-    try:
-        img = read_rgb(src)
-    except OSError:
-        raise DatasetValidationError(f'image {src!r}',
-                                     ['OpenCV cannot decode it']) from None
+    img = read_rgb(src)
     stem = osp.splitext(osp.basename(src))[0]
     records = []
     for box in subimage_boxes(*img.shape[:2], crop_size, step):
@@ -216,6 +214,7 @@ def prepare_subimage_root(data_root: str,
         DatasetValidationError: an input folder is missing, empty or holds
             unreadable images (all listed).
         FileExistsError: ``out_root`` holds other data.
+        OSError: an image passed the header checks but cannot be decoded.
         ValueError: bad sizes or folder names.
     """
     start = time.time()
