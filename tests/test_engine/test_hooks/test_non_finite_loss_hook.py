@@ -1,14 +1,17 @@
 """A non-finite loss stops a stage-1 run at once, naming the loss and the
 iteration, after saving a checkpoint with the weights before the bad step;
-``--resume`` with a halved lr (``ResumedLearningRateHook``) continues."""
+``--resume`` with a halved lr (``ResumedLearningRateHook``) continues. A
+model whose weights the bad step spoilt gets no checkpoint."""
 import os.path as osp
 
+import numpy as np
 import pytest
 import torch
 
 from dasr_mm.apis import build_runner, load_config
 from dasr_mm.datasets.preparation import prepare_demo_data
 from dasr_mm.engine.hooks import NonFiniteLossError
+from dasr_mm.utils.io import atomic_save_image
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
@@ -93,3 +96,41 @@ def test_nan_gan_loss_stops_saves_and_resumes_with_lower_lr(
         assert group['initial_lr'] == pytest.approx(LR / 2)
         scheduler = final['param_schedulers'][name][0]
         assert scheduler['base_values'] == [pytest.approx(LR / 2)]
+
+
+def test_model_that_applied_the_nan_update_gets_no_checkpoint(tmp_path):
+    """mmagic's BaseEditModel steps on a NaN loss: its weights are NaN, so
+    the hook saves nothing and names the last periodic checkpoint."""
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        hr = rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)
+        atomic_save_image(str(tmp_path / 'data' / 'hr' / f'{i}.png'), hr)
+        atomic_save_image(str(tmp_path / 'data' / 'lr' / f'{i}.png'),
+                          hr[::4, ::4])
+    work_dir = str(tmp_path / 'work')
+    runner = build_runner(
+        load_config(
+            osp.join(REPO, 'tests/configs/rrdbnet_smoke.py'),
+            work_dir=work_dir,
+            cfg_options={
+                'data_root': str(tmp_path / 'data'),
+                'train_cfg.max_iters': 4,
+                'train_cfg.val_interval': 100,
+            }))
+    loss = runner.model.pixel_loss
+    calls = []
+
+    def nan_in_iteration_3(*args, **kwargs):
+        calls.append(1)
+        value = type(loss).forward(loss, *args, **kwargs)
+        return value * float('nan') if len(calls) == 3 else value
+
+    loss.forward = nan_in_iteration_3
+    with pytest.raises(NonFiniteLossError) as err:
+        runner.train()
+    message = str(err.value)
+    assert 'non-finite loss at iteration 3 (loss=nan)' in message
+    assert 'no checkpoint was saved' in message and 'iter_2.pth' in message
+    assert not osp.exists(osp.join(work_dir, 'iter_3.pth'))
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        assert f.read().strip().endswith('iter_2.pth')
