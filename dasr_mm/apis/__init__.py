@@ -4,10 +4,11 @@ from .data_preparation import (SyntheticCameraDegradation, prepare_data,
                                prepare_demo_data, prepare_user_data)
 from .domain_distance_export import (export_domain_distance_maps,
                                      export_from_config, export_from_model,
-                                     rf_average_map, tiled_forward)
+                                     rf_average_map)
 from .inference import build_generator, super_resolve, super_resolve_folder
 from .launch import (MetricsRecorder, build_runner, enable_amp, load_config,
                      propagate_data_root, test, train)
+from .tiling import receptive_radius, tiled_forward
 
 __all__ = [
     'CheckpointError', 'CheckpointMismatchError', 'check_config',
@@ -15,5 +16,6 @@ __all__ = [
     'prepare_user_data', 'export_domain_distance_maps', 'export_from_config',
     'export_from_model', 'rf_average_map', 'tiled_forward', 'build_generator',
     'super_resolve', 'super_resolve_folder', 'MetricsRecorder', 'build_runner',
-    'enable_amp', 'load_config', 'propagate_data_root', 'test', 'train'
+    'enable_amp', 'load_config', 'propagate_data_root', 'test', 'train',
+    'receptive_radius'
 ]

@@ -31,8 +31,8 @@ from mmengine.registry import DefaultScope
 
 import dasr_mm  # noqa: F401  (registers the modules)
 from dasr_mm.apis.launch import default_work_dir, load_config
-from dasr_mm.apis.domain_distance_export import (EXPORT_HOOK_TYPE,
-                                                 default_export_dir)
+from dasr_mm.apis.domain_distance_export import default_export_dir
+from dasr_mm.engine.hooks import EXPORT_HOOK_TYPE
 from dasr_mm.models.archs import HighFrequencyExtractor
 from dasr_mm.utils.io import (atomic_save_image, atomic_save_json,
                               atomic_save_npy)
