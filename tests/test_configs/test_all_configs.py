@@ -786,6 +786,10 @@ CLAIMS: Dict[str, Claim] = {
     'dasr/dasr_demo.py':
     Claim('dasr/srn_demo.py', PIPELINE_LOOP_KEYS,
           check_pipeline('dasr/dsn_demo.py')),
+    # the authors' released DSN architecture (convert_official_ckpt.py)
+    'dasr/official/dsn_official_aim.py':
+    Claim('dasr/dsn_aim.py',
+          {'model.generator.num_blocks', 'model.generator.variant'}),
     # Table 1 (stage 1)
     A + 'dsn_aim_t1_hr_wfs.py':
     Claim('dasr/dsn_aim.py', set()),
