@@ -16,9 +16,11 @@ What a photo is given back as:
   by the tile; only the image, its output and the blend buffer (float32) are
   full-size. ``outscale`` resizes the result (Lanczos) to ``outscale`` times
   the input size, as Real-ESRGAN's ``--outscale``.
-* **Precision.** ``half=True`` runs fp16 on CUDA and bf16 on the CPU
-  (``benchmarks/inference.py`` measures whether that is faster on a given
-  CPU); blending and the output stay float32.
+* **Precision.** ``half=True`` runs fp16 on CUDA and bf16 on a CPU with
+  native bf16 (AVX512-BF16 / AMX); elsewhere it stays fp32 with a warning:
+  on our AVX2 CPU emulated bf16 was over 60x slower
+  (``benchmarks/inference.py --half``). Blending and the output stay
+  float32.
 
 Every output is written as PNG (lossless, holds 16 bits and alpha) under the
 input's relative path with the stem kept. Files that cannot be read are
@@ -169,19 +171,28 @@ def _output_paths(names: List[str], out_dir: str) -> List[str]:
 # --------------------------------------------------------------------------
 # super-resolution
 # --------------------------------------------------------------------------
+def cpu_has_fast_bf16() -> bool:
+    """Whether oneDNN runs bf16 natively on this CPU (AVX512-BF16 / AMX);
+    without, bf16 convolutions are emulated and far slower than fp32
+    (``benchmarks/inference.py --half``)."""
+    check = getattr(torch.ops.mkldnn, '_is_mkldnn_bf16_supported', None)
+    return bool(check is not None and check())
+
+
 class TiledSuperResolver:
     """Applies an SR generator to numpy images of any size, tile by tile.
 
     Args:
         generator: ``(N, 3, h, w)`` in [0, 1] → ``(N, 3, s*h, s*w)``; its
             scale ``s`` is measured on a probe. Used as it is (device, eval
-            mode); with ``half`` it is converted to fp16 (CUDA) / bf16 (CPU)
-            in place.
+            mode), converted in place to the compute dtype.
         tile_size: Largest tile side in LR pixels; None: whole images.
         tile_overlap: Context around each tile in LR pixels; None: twice the
             network's receptive-field radius (exact), at most
             :data:`DEFAULT_SR_TILE_OVERLAP` and a quarter of the tile.
-        half: Run in half precision.
+        half: Run in half precision: fp16 on CUDA, bf16 on a CPU that runs
+            it natively (:func:`cpu_has_fast_bf16`), else fp32 with a
+            warning.
         outscale: Final output size as a multiple of the input size (Lanczos
             resize of the SR result); None: the network's scale.
     """
@@ -200,10 +211,17 @@ class TiledSuperResolver:
         self.generator = generator
         self.device = next(generator.parameters()).device
         self.dtype = torch.float32
-        if half:
-            self.dtype = torch.float16 if self.device.type == 'cuda' \
-                else torch.bfloat16
-            generator.to(self.dtype)
+        if half and self.device.type == 'cuda':
+            self.dtype = torch.float16
+        elif half and cpu_has_fast_bf16():
+            self.dtype = torch.bfloat16
+        elif half:
+            print_log(
+                'half precision ignored: this CPU has no native bf16 (oneDNN '
+                'would emulate it, much slower than fp32); running fp32',
+                'current',
+                level=logging.WARNING)
+        generator.to(self.dtype)
         probe = torch.zeros(1, 3, 16, 16, device=self.device, dtype=self.dtype)
         with torch.no_grad():
             self.scale = generator(probe).shape[-1] // 16

@@ -13,7 +13,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image, ImageOps
 
 import dasr_mm  # noqa: F401
-from dasr_mm.apis import super_resolve_folder
+from dasr_mm.apis import inference, super_resolve_folder
 from dasr_mm.apis.inference import (TiledSuperResolver, read_image,
                                     super_resolve, write_image)
 from mmagic.registry import MODELS
@@ -150,15 +150,27 @@ def test_outscale_resizes_the_result(generator):
     assert np.abs(out - expected).max() <= 2
 
 
-def test_half_runs_bf16_on_cpu_close_to_fp32(tiny_checkpoint):
+def test_half_runs_bf16_on_cpu_close_to_fp32(tiny_checkpoint, monkeypatch):
     generator = tiny_checkpoint[2].generator.eval()
     img = random_image((16, 16, 3))
     fp32 = super_resolve(generator, img)
+    monkeypatch.setattr(inference, 'cpu_has_fast_bf16', lambda: True)
     resolver = TiledSuperResolver(generator, half=True)
     assert resolver.dtype == torch.bfloat16
     assert next(generator.parameters()).dtype == torch.bfloat16
     diff = np.abs(resolver(img).astype(int) - fp32)
     assert diff.mean() < 2 and diff.max() <= 12
+
+
+def test_half_stays_fp32_on_a_cpu_without_native_bf16(tiny_checkpoint,
+                                                      monkeypatch,
+                                                      mm_log_records):
+    generator = tiny_checkpoint[2].generator.eval()
+    monkeypatch.setattr(inference, 'cpu_has_fast_bf16', lambda: False)
+    resolver = TiledSuperResolver(generator, half=True)
+    assert resolver.dtype == torch.float32
+    assert next(generator.parameters()).dtype == torch.float32
+    assert any('no native bf16' in r.getMessage() for r in mm_log_records)
 
 
 @pytest.mark.parametrize('orientation', range(1, 9))
