@@ -7,9 +7,9 @@ from mmagic.registry import HOOKS
 from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from dasr_mm.apis.domain_distance_export import (DEFAULT_TILE_SIZE,
-                                                 default_export_dir,
+from dasr_mm.apis.domain_distance_export import (default_export_dir,
                                                  export_from_model)
+from dasr_mm.apis.tiling import DEFAULT_TILE_SIZE
 
 
 @HOOKS.register_module()
