@@ -18,12 +18,11 @@ Decisions stage 2 relies on:
 * **What D sees.** D is applied to the *uint8-quantised* ``y_g``, i.e. exactly
   the LR image that is saved and that stage 2 trains on.
 * **Tiling.** Both networks run on overlapping tiles of ``tile_size`` pixels
-  of their input (HR for the DSN, LR for D); only each tile's centre (core) is
-  kept. The overlap defaults to the network's receptive-field radius computed
-  by :func:`receptive_radius`, so the tiled result equals the untiled one up
-  to float rounding. Instance-norm layers (whose statistics cover the whole
-  image) are handled exactly by first accumulating their statistics over the
-  tile cores, one pass per layer (see :func:`tiled_forward`). Peak memory is
+  of their input (HR for the DSN, LR for D) with exact tiling
+  (:func:`dasr_mm.apis.tiling.tiled_forward`, ``blend=False``): only each
+  tile's core is kept, the overlap defaults to the network's receptive-field
+  radius, and instance norms get whole-image statistics, so the tiled result
+  equals the untiled one up to float rounding. Peak memory is
   ``O(tile_size**2 * C_max)`` for the activations (``C_max``: widest layer)
   plus ``O(H * W)`` for the image and its outputs. Measured on an H100 with
   the paper DSN (64 ch, 23 blocks, x4) and a 64-channel D on a 2040x1356
@@ -37,315 +36,29 @@ Decisions stage 2 relies on:
 """
 import os
 import os.path as osp
-import warnings
 from contextlib import contextmanager
-from typing import (Any, Callable, Dict, Iterator, List, Optional, Tuple,
-                    Union)
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmagic.registry import HOOKS
 from mmengine.config import Config
 from mmengine.dist import barrier, get_dist_info
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from torch import Tensor
-from torch.nn.modules.instancenorm import _InstanceNorm
-from torch.nn.modules.utils import _pair
-from torch.overrides import TorchFunctionMode
 
 from dasr_mm.apis.launch import build_model, default_device, default_work_dir
+from dasr_mm.apis.tiling import (DEFAULT_TILE_SIZE, resolve_overlap,
+                                 tiled_forward)
 from dasr_mm.utils.io import (atomic_save_image, atomic_save_json,
                               atomic_save_npy, list_images, read_rgb)
 from dasr_mm.utils.manifest import (MANIFEST_NAME, ManifestError,
                                     build_manifest, covered_hr_size,
                                     load_manifest, lr_path, map_path)
-
-DEFAULT_TILE_SIZE = 512
-EXPORT_HOOK_TYPE = 'DomainDistanceMapExportHook'
-
-
-# --------------------------------------------------------------------------
-# receptive field
-# --------------------------------------------------------------------------
-def _arg(args: tuple, kwargs: dict, index: int, name: str,
-         default: Any) -> Any:
-    return args[index] if len(args) > index else kwargs.get(name, default)
-
-
-def _window_reach(kernel: int, padding: Union[int, str], dilation: int) -> int:
-    """Pixels a sliding window reaches beyond its output's own position."""
-    span = dilation * (kernel - 1)
-    if padding == 'same':
-        padding = span // 2
-    elif padding == 'valid':
-        padding = 0
-    return max(padding, span - padding)
-
-
-class _SpatialOpRecorder(TorchFunctionMode):
-    """Records, for every spatial op run inside it, the op's input size and
-    its reach (in pixels of that input) along height and width."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: List[Tuple[Tuple[int, int], Tuple[float, float]]] = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        out = func(*args, **kwargs)
-        if func is F.conv2d:
-            kernel = args[1].shape[-2:]
-            padding = _arg(args, kwargs, 4, 'padding', 0)
-            if isinstance(padding, str):  # 'same' or 'valid'
-                padding = (padding, padding)
-            else:
-                padding = _pair(padding)
-            dilation = _pair(_arg(args, kwargs, 5, 'dilation', 1))
-        elif func in (F.avg_pool2d, F.max_pool2d):
-            kernel = _pair(_arg(args, kwargs, 1, 'kernel_size', 1))
-            padding = _pair(_arg(args, kwargs, 3, 'padding', 0))
-            dilation = _pair(
-                _arg(args, kwargs, 4, 'dilation', 1)
-                if func is F.max_pool2d else 1)
-        elif func is F.interpolate:
-            size_in, size_out = args[0].shape[-2:], out.shape[-2:]
-            # two source pixels, or one output pixel when shrinking (covers
-            # bilinear, bicubic and antialiased kernels)
-            reach = tuple(2 * max(1., i / o)
-                          for i, o in zip(size_in, size_out))
-            self.records.append((tuple(size_in), reach))
-            return out
-        else:
-            return out
-        reach = tuple(
-            float(_window_reach(k, p, d))
-            for k, p, d in zip(kernel, padding, dilation))
-        self.records.append((tuple(args[0].shape[-2:]), reach))
-        return out
-
-
-def receptive_radius(fn: Callable[[Tensor], Tensor], probe: Tensor) -> int:
-    """Upper bound of the receptive-field radius of ``fn``, in pixels of its
-    input: how far beyond an output pixel's own footprint the input may
-    influence it.
-
-    Computed from the spatial ops that one run of ``fn`` on ``probe`` performs
-    (``F.conv2d`` and thus every ``nn.Conv2d``, average/max pooling,
-    ``F.interpolate``), each weighted by the resolution it runs at. Ops that
-    mix information globally (instance norm) are not counted: they are handled
-    by :func:`tiled_forward`. Other spatial ops (e.g. attention, unfold,
-    transposed convolutions) are not seen; pass the overlap explicitly for
-    networks that use them.
-
-    Args:
-        fn: The network (or a method of it), applied to ``probe``.
-        probe: An input ``(1, C, P, P)`` accepted by ``fn``.
-    """
-    recorder = _SpatialOpRecorder()
-    with torch.no_grad(), recorder:
-        fn(probe)
-    size = probe.shape[-2:]
-    radius = [
-        sum(reach[d] * size[d] / in_size[d]
-            for in_size, reach in recorder.records) for d in range(2)
-    ]
-    return int(np.ceil(max(radius)))
-
-
-# --------------------------------------------------------------------------
-# tiling
-# --------------------------------------------------------------------------
-def _round_up(value: int, multiple: int) -> int:
-    return -(-value // multiple) * multiple
-
-
-def _spans(length: int, tile_size: int, overlap: int,
-           align: int) -> List[Tuple[int, int, int, int]]:
-    """Split ``[0, length)`` into cores (multiples of ``align``) that tile it,
-    each extended by ``overlap`` on both sides (clipped to the image).
-
-    Returns ``(in_start, in_end, core_start, core_end)`` per tile."""
-    if length <= tile_size:
-        return [(0, length, 0, length)]
-    core = (tile_size - 2 * overlap) // align * align
-    if core <= 0:
-        raise ValueError(
-            f'tile_size {tile_size} leaves no core with an overlap of '
-            f'{overlap} px on each side: use tile_size >= '
-            f'{2 * overlap + align}')
-    spans = []
-    for start in range(0, length, core):
-        end = min(start + core, length)
-        spans.append((max(start - overlap, 0), min(end + overlap, length),
-                      start, end))
-    return spans
-
-
-class _StopForward(Exception):
-    """Raised to abandon a forward pass once the statistics it was run for
-    have been accumulated."""
-
-
-class _FrozenInstanceNorms:
-    """Makes instance norms of a network use whole-image statistics while the
-    network runs on tiles.
-
-    Inside :meth:`patched`, every instance norm that computes its statistics
-    from its input either applies statistics frozen in :attr:`stats`, or, if
-    it is the first one without, accumulates the sums of its input over the
-    current tile's core (:attr:`core`, in network-input pixels relative to the
-    tile) and stops the forward pass.
-    """
-
-    def __init__(self, net: nn.Module) -> None:
-        self.norms = [
-            m for m in net.modules() if isinstance(m, _InstanceNorm) and (
-                m.training or not m.track_running_stats)
-        ]
-        self.stats: Dict[nn.Module, Tuple[Tensor, Tensor]] = {}
-        self.core: Tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
-        self._collecting: Optional[nn.Module] = None
-        self._sums: Optional[List[Tensor]] = None
-
-    def _core_region(self, x: Tensor) -> Tensor:
-        y0, y1, x0, x1, tile_h, tile_w = self.core
-        h, w = x.shape[-2:]
-        bounds = (y0 * h, y1 * h, x0 * w, x1 * w)
-        if any(b % t
-               for b, t in zip(bounds, (tile_h, tile_h, tile_w, tile_w))):
-            raise ValueError(
-                'an instance norm runs at a resolution the tile alignment '
-                'cannot map exactly; disable tiling (tile_size=None)')
-        y0, y1, x0, x1 = (
-            b // t for b, t in zip(bounds, (tile_h, tile_h, tile_w, tile_w)))
-        return x[..., y0:y1, x0:x1]
-
-    def _forward(self, norm: nn.Module, x: Tensor) -> Tensor:
-        if norm in self.stats:
-            mean, var = self.stats[norm]
-            shape = x.shape[:2] + (1, ) * (x.dim() - 2)
-            out = (x - mean.view(shape)) / torch.sqrt(
-                var.view(shape) + norm.eps)
-            if norm.affine:
-                out = out * norm.weight.view(1, -1, *shape[2:]) + \
-                    norm.bias.view(1, -1, *shape[2:])
-            return out
-        if self._collecting not in (None, norm):
-            raise RuntimeError('instance norms ran in an unexpected order')
-        self._collecting = norm
-        core = self._core_region(x).double().flatten(2)
-        sums = [
-            core.sum(-1), (core * core).sum(-1),
-            torch.tensor(core.shape[-1], dtype=torch.float64)
-        ]
-        self._sums = sums if self._sums is None else [
-            a + b for a, b in zip(self._sums, sums)
-        ]
-        raise _StopForward
-
-    def freeze_collected(self, dtype: torch.dtype) -> bool:
-        """Turn the accumulated sums into the frozen statistics of the norm
-        they belong to; False when no norm collected any."""
-        if self._collecting is None:
-            return False
-        total, total_sq, count = self._sums
-        mean = total / count
-        var = (total_sq / count - mean * mean).clamp_(min=0)
-        self.stats[self._collecting] = (mean.to(dtype), var.to(dtype))
-        self._collecting, self._sums = None, None
-        return True
-
-    @contextmanager
-    def patched(self) -> Iterator['_FrozenInstanceNorms']:
-        for norm in self.norms:
-            norm.forward = lambda x, norm=norm: self._forward(norm, x)
-        try:
-            yield self
-        finally:
-            for norm in self.norms:
-                del norm.forward
-
-
-def tiled_forward(net: nn.Module,
-                  x: Tensor,
-                  *,
-                  factor: int,
-                  tile_size: Optional[int],
-                  overlap: int,
-                  fn: Optional[Callable[[Tensor], Tensor]] = None) -> Tensor:
-    """Apply ``fn`` (default ``net``) to ``x`` tile by tile.
-
-    The image is split into cores that are multiples of ``factor``; each core
-    is extended by ``overlap`` pixels (rounded up to a multiple of ``factor``)
-    and run alone, and the output of the core is kept. With ``overlap`` at
-    least :func:`receptive_radius` the result equals ``fn(x)``. Instance norms
-    of ``net`` that normalise by input statistics are given the statistics of
-    the whole image, accumulated over the cores in one extra pass per norm
-    (passes stop at the norm they collect for).
-
-    Memory: ``O(tile_size**2 * C_max)`` for the activations of one tile, plus
-    the output.
-
-    Args:
-        net: The module ``fn`` belongs to (its instance norms are patched).
-        x: ``(N, C, H, W)``, ``H`` and ``W`` multiples of ``factor``.
-        factor: Input pixels per output pixel (the DSN's scale, the
-            extractor's downscale); ``fn`` must map ``(h, w)`` to
-            ``(h / factor, w / factor)``.
-        tile_size: Largest tile side in input pixels; None: no tiling.
-        overlap: Context kept around each core, in input pixels.
-        fn: The function to tile; defaults to ``net``.
-
-    Returns:
-        ``(N, C_out, H / factor, W / factor)``.
-    """
-    fn = net if fn is None else fn
-    height, width = x.shape[-2:]
-    if height % factor or width % factor:
-        raise ValueError(f'input size {(height, width)} is not a multiple of '
-                         f'{factor}')
-    if tile_size is None:
-        return fn(x)
-    overlap = _round_up(overlap, factor)
-    tiles = [(ys, xs) for ys in _spans(height, tile_size, overlap, factor)
-             for xs in _spans(width, tile_size, overlap, factor)]
-    if len(tiles) == 1:
-        return fn(x)
-
-    norms = _FrozenInstanceNorms(net)
-    with norms.patched():
-        for _ in norms.norms:
-            for (iy0, iy1, cy0, cy1), (ix0, ix1, cx0, cx1) in tiles:
-                norms.core = (cy0 - iy0, cy1 - iy0, cx0 - ix0, cx1 - ix0,
-                              iy1 - iy0, ix1 - ix0)
-                try:
-                    fn(x[..., iy0:iy1, ix0:ix1])
-                except _StopForward:
-                    continue
-                break  # ran to the end: no norm is left to collect for
-            if not norms.freeze_collected(x.dtype):
-                break  # the remaining norms are not used by ``fn``
-
-        out = None
-        for (iy0, iy1, cy0, cy1), (ix0, ix1, cx0, cx1) in tiles:
-            tile_out = fn(x[..., iy0:iy1, ix0:ix1])
-            expected = ((iy1 - iy0) // factor, (ix1 - ix0) // factor)
-            if tuple(tile_out.shape[-2:]) != expected:
-                raise ValueError(
-                    f'a tile of size {(iy1 - iy0, ix1 - ix0)} gave an output '
-                    f'of size {tuple(tile_out.shape[-2:])}, expected '
-                    f'{expected} (factor {factor})')
-            if out is None:
-                out = tile_out.new_empty(tile_out.shape[:2] +
-                                         (height // factor, width // factor))
-            f = factor
-            out[..., cy0 // f:cy1 // f, cx0 // f:cx1 // f] = tile_out[
-                ..., (cy0 - iy0) // f:(cy1 - iy0) // f,
-                (cx0 - ix0) // f:(cx1 - ix0) // f]
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -388,31 +101,23 @@ class _Exporter:
         self.tile_size, self.rf_average = tile_size, rf_average
         self.device = device
         self.dtype = next(dsn.parameters()).dtype
-        self.dsn_overlap = self._overlap(dsn, dsn, scale, tile_overlap, 'DSN')
-        self.d_overlap = self._overlap(discriminator,
-                                       discriminator.domain_distance_map,
+        self.dsn_overlap = self._overlap(dsn, scale, tile_overlap, 'DSN')
+        self.d_overlap = self._overlap(discriminator.domain_distance_map,
                                        self.downscale, tile_overlap,
                                        'discriminator')
 
-    def _overlap(self, net: nn.Module, fn: Callable[[Tensor], Tensor],
-                 factor: int, requested: Optional[int], name: str) -> int:
+    def _overlap(self, fn: Callable[[Tensor], Tensor], factor: int,
+                 requested: Optional[int], name: str) -> int:
         size = 16 * factor
         probe = torch.zeros(
             1, 3, size, size, device=self.device, dtype=self.dtype)
-        radius = receptive_radius(fn, probe)
-        if requested is not None and requested < radius:
-            warnings.warn(
-                f'tile_overlap={requested} is below the receptive-field '
-                f'radius of the {name} ({radius} px): tiled results will '
-                'differ from untiled ones')
-        overlap = radius if requested is None else requested
-        smallest = 2 * _round_up(overlap, factor) + factor
-        if self.tile_size is not None and self.tile_size < smallest:
-            raise ValueError(
-                f'tile_size={self.tile_size} leaves no room inside a tile of '
-                f'the {name} after {overlap} px of context on each side: use '
-                f'tile_size >= {smallest}, or None (no tiling)')
-        return overlap
+        return resolve_overlap(
+            fn,
+            probe,
+            tile_size=self.tile_size,
+            requested=requested,
+            align=factor,
+            name=name)
 
     def __call__(self, hr: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """``hr``: (H, W, 3) RGB uint8 → LR (H // s, W // s, 3) RGB uint8 and
@@ -577,8 +282,8 @@ def export_domain_distance_maps(dsn: nn.Module,
         if rank == 0:
             if changes:
                 stale = set(previous.get('images', [])) | set(images)
-                for path in [lr_path(out_dir, name) for name in stale] + [
-                        map_path(out_dir, name) for name in stale]:
+                for path in [lr_path(out_dir, name) for name in stale
+                             ] + [map_path(out_dir, name) for name in stale]:
                     if osp.isfile(path):
                         os.remove(path)
             atomic_save_json(manifest_file, manifest)
@@ -629,20 +334,6 @@ def export_from_model(model: nn.Module, hr_dir: str, out_dir: str,
         dsn, discriminator, hr_dir, out_dir, scale=dsn.scale, **kwargs)
 
 
-def _export_hook_settings(cfg: Config) -> Dict[str, Any]:
-    """Arguments of the export hook in ``cfg.custom_hooks`` (empty if none)."""
-    for hook in cfg.get('custom_hooks', None) or []:
-        hook_type = hook.get('type')
-        name = hook_type if isinstance(hook_type, str) else getattr(
-            hook_type, '__name__', '')
-        if name.split('.')[-1] == EXPORT_HOOK_TYPE:
-            settings = dict(hook)
-            settings.pop('type')
-            settings.pop('priority', None)
-            return settings
-    return {}
-
-
 def export_from_config(config: Union[str, Config],
                        checkpoint: str,
                        out_dir: Optional[str] = None,
@@ -673,7 +364,9 @@ def export_from_config(config: Union[str, Config],
         The manifest of the complete export.
     """
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
-    settings = _export_hook_settings(cfg)
+    # through the registry: engine (the hook) builds on apis, not the reverse
+    hook_cls = HOOKS.get('DomainDistanceMapExportHook')
+    settings = hook_cls.settings_in(cfg)
     settings.update({k: v for k, v in kwargs.items() if v is not None})
     hook_out_dir = settings.pop('out_dir', None)
     out_dir = out_dir or hook_out_dir
@@ -687,7 +380,7 @@ def export_from_config(config: Union[str, Config],
         out_dir = default_export_dir(work_dir)
     if settings.get('hr_dir') is None:
         raise ValueError(
-            f'no hr_dir: add a {EXPORT_HOOK_TYPE} to the config\'s '
+            f'no hr_dir: add a {hook_cls.__name__} to the config\'s '
             'custom_hooks or pass hr_dir')
     settings.setdefault('device', default_device())
     return export_from_model(

@@ -17,8 +17,7 @@ from mmengine.config import Config
 import dasr_mm  # noqa: F401  (registers the modules)
 from dasr_mm.apis import domain_distance_export as export_mod
 from dasr_mm.apis import (export_domain_distance_maps, export_from_config,
-                          rf_average_map, tiled_forward)
-from dasr_mm.apis.domain_distance_export import receptive_radius
+                          rf_average_map)
 from dasr_mm.models.archs import (DomainPatchDiscriminator,
                                   DownSamplingNetwork)
 from dasr_mm.utils.manifest import (ManifestError, check_manifest,
@@ -202,44 +201,6 @@ def test_export_files_manifest_and_values(hr_dir, tmp_path):
             expected_map = disc.domain_distance_map(expected_lr / 255)[0, 0]
             np.testing.assert_allclose(weight, expected_map.numpy(), atol=1e-3)
     assert tmp_files(out) == []
-
-
-def test_receptive_radius_of_known_layers():
-    net = nn.Sequential(
-        nn.Conv2d(3, 4, 3, padding=1),
-        nn.Conv2d(4, 4, 5, padding=4, dilation=2), nn.AvgPool2d(3, 1, 1))
-    assert receptive_radius(net, torch.zeros(1, 3, 32, 32)) == 1 + 4 + 1
-    strided = nn.Sequential(
-        nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.Conv2d(4, 4, 3, padding=1))
-    # the second conv runs at half resolution: 1 px there = 2 input px
-    assert receptive_radius(strided, torch.zeros(1, 3, 32, 32)) == 1 + 2
-
-
-def test_tiled_forward_equals_untiled_with_instance_norm():
-    _, disc = make_models(mode='wavelet')
-    disc.eval()
-    x = torch.rand(1, 3, 52, 68, dtype=torch.float64)
-    radius = receptive_radius(disc.domain_distance_map, x)
-    with torch.no_grad():
-        full = disc.domain_distance_map(x)
-        tiled = tiled_forward(
-            disc,
-            x,
-            factor=2,
-            tile_size=2 * radius + 10,
-            overlap=radius,
-            fn=disc.domain_distance_map)
-        short = tiled_forward(
-            disc,
-            x,
-            factor=2,
-            tile_size=2 * radius + 10,
-            overlap=radius - 4,
-            fn=disc.domain_distance_map)
-    # equal although the instance norm normalises over the whole image
-    torch.testing.assert_close(tiled, full)
-    assert (short - full).abs().max() > 1e-4  # the overlap matters
-    assert not any('forward' in vars(m) for m in disc.modules())  # unpatched
 
 
 def test_tiled_export_equals_untiled(hr_dir, tmp_path):

@@ -31,8 +31,8 @@ from mmengine.registry import DefaultScope
 
 import dasr_mm  # noqa: F401  (registers the modules)
 from dasr_mm.apis.launch import default_work_dir, load_config
-from dasr_mm.apis.domain_distance_export import (EXPORT_HOOK_TYPE,
-                                                 default_export_dir)
+from dasr_mm.apis.domain_distance_export import default_export_dir
+from dasr_mm.engine.hooks import EXPORT_HOOK_TYPE
 from dasr_mm.models.archs import HighFrequencyExtractor
 from dasr_mm.utils.io import (atomic_save_image, atomic_save_json,
                               atomic_save_npy)
@@ -786,6 +786,10 @@ CLAIMS: Dict[str, Claim] = {
     'dasr/dasr_demo.py':
     Claim('dasr/srn_demo.py', PIPELINE_LOOP_KEYS,
           check_pipeline('dasr/dsn_demo.py')),
+    # the authors' released DSN architecture (convert_official_ckpt.py)
+    'dasr/official/dsn_official_aim.py':
+    Claim('dasr/dsn_aim.py',
+          {'model.generator.num_blocks', 'model.generator.variant'}),
     # Table 1 (stage 1)
     A + 'dsn_aim_t1_hr_wfs.py':
     Claim('dasr/dsn_aim.py', set()),

@@ -1,14 +1,15 @@
 """Hook that exports generated LR images and domain-distance maps at the end
 of stage-1 training."""
 import os.path as osp
-from typing import Optional
+from typing import Any, Dict, Optional
 
 from mmagic.registry import HOOKS
+from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from dasr_mm.apis.domain_distance_export import (DEFAULT_TILE_SIZE,
-                                                 default_export_dir,
+from dasr_mm.apis.domain_distance_export import (default_export_dir,
                                                  export_from_model)
+from dasr_mm.apis.tiling import DEFAULT_TILE_SIZE
 
 
 @HOOKS.register_module()
@@ -50,6 +51,12 @@ class DomainDistanceMapExportHook(Hook):
         self.rf_average = rf_average
         self.overwrite = overwrite
 
+    @classmethod
+    def settings_in(cls, cfg: Config) -> Dict[str, Any]:
+        """:func:`export_hook_settings` of ``cfg``; for callers below the
+        engine layer, which reach this class through ``HOOKS`` only."""
+        return export_hook_settings(cfg)
+
     def after_train(self, runner) -> None:
         """Run the export with the trained model."""
         last_checkpoint = osp.join(runner.work_dir, 'last_checkpoint')
@@ -66,3 +73,29 @@ class DomainDistanceMapExportHook(Hook):
             tile_overlap=self.tile_overlap,
             rf_average=self.rf_average,
             overwrite=self.overwrite)
+
+
+EXPORT_HOOK_TYPE = DomainDistanceMapExportHook.__name__
+
+
+def find_export_hook(cfg: Config) -> Optional[dict]:
+    """The :class:`DomainDistanceMapExportHook` entry of
+    ``cfg.custom_hooks`` (the config's own dict, so that a caller may edit
+    it), or None. Its ``type`` may be the name, a scoped name
+    (``'mmagic.DomainDistanceMapExportHook'``) or the class."""
+    for hook in cfg.get('custom_hooks', None) or []:
+        hook_type = hook.get('type')
+        name = hook_type if isinstance(hook_type, str) else getattr(
+            hook_type, '__name__', '')
+        if name.split('.')[-1] == EXPORT_HOOK_TYPE:
+            return hook
+    return None
+
+
+def export_hook_settings(cfg: Config) -> Dict[str, Any]:
+    """The arguments of the config's export hook (no ``type`` or
+    ``priority``); empty if the config has none."""
+    settings = dict(find_export_hook(cfg) or {})
+    settings.pop('type', None)
+    settings.pop('priority', None)
+    return settings

@@ -50,9 +50,9 @@ from torch.utils.data import DataLoader
 from mmagic.registry import DATASETS, LOOPS
 from dasr_mm.apis.checkpoint_checks import (check_resume_compatible,
                                             resolve_resume_checkpoint)
-from dasr_mm.apis.domain_distance_export import (EXPORT_HOOK_TYPE,
-                                                 default_export_dir)
+from dasr_mm.apis.domain_distance_export import default_export_dir
 from dasr_mm.apis.launch import build_runner, load_config
+from dasr_mm.engine.hooks import find_export_hook
 from dasr_mm.utils import atomic_save_json
 
 STAGE1_DIR = 'stage1_dsn'
@@ -175,11 +175,11 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
         if is_main_process() and osp.isfile(done_file):
             os.remove(done_file)  # a fresh run retrains stage 1
         cfg.resume = resume
-        for hook in cfg.get('custom_hooks', []):
-            if hook.get('type') == EXPORT_HOOK_TYPE:
-                hook['out_dir'] = export_dir
-                # a fresh stage 1 makes a new DSN: replace an old export
-                hook['overwrite'] = not resume
+        hook = find_export_hook(cfg)
+        if hook is not None:
+            hook['out_dir'] = export_dir
+            # a fresh stage 1 makes a new DSN: replace an old export
+            hook['overwrite'] = not resume
         print_log(f'stage 1: training the DSN in {work_dir}', logger='current')
         with outer_runner_stays_current(runner):
             build_runner(cfg).train()

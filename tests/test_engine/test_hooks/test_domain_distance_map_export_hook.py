@@ -149,3 +149,22 @@ def test_wrapped_model_under_distributed(hr_dir, runner):
             cv2.imread(lr_path(reference, name)))
         np.testing.assert_array_equal(
             np.load(map_path(out, name)), np.load(map_path(reference, name)))
+
+
+@pytest.mark.parametrize('hook_type', [
+    'DomainDistanceMapExportHook', 'mmagic.DomainDistanceMapExportHook',
+    DomainDistanceMapExportHook
+])
+def test_find_export_hook_in_a_config(hook_type):
+    from mmengine.config import Config
+    cfg = Config(
+        dict(custom_hooks=[
+            dict(type='EMAHook'),
+            dict(type=hook_type, hr_dir='hr', tile_size=64, priority=80)
+        ]))
+    hook = hook_mod.find_export_hook(cfg)
+    assert hook is cfg.custom_hooks[1]  # the config's own entry, editable
+    assert hook_mod.export_hook_settings(cfg) == dict(
+        hr_dir='hr', tile_size=64)
+    assert hook_mod.find_export_hook(Config(dict(custom_hooks=[]))) is None
+    assert hook_mod.export_hook_settings(Config({})) == {}
