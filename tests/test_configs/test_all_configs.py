@@ -295,7 +295,7 @@ def build_model(model_cfg) -> int:
     """Build the model (no ImageNet weights here: random VGG features) and
     return its parameter count; identical model configs are built once."""
     model_cfg = copy.deepcopy(model_cfg)
-    if 'perceptual_loss' in model_cfg:
+    if model_cfg.get('perceptual_loss') is not None:
         model_cfg.perceptual_loss.pretrained = None
     key = json.dumps(model_cfg.to_dict(), sort_keys=True)
     if key not in _BUILT_MODELS:
@@ -363,7 +363,9 @@ def test_config_loads_and_is_self_consistent(rel, fake_data):
         if raw.scale == 1:
             assert gen.type == 'RRDBNetNoUpsample'
         else:
-            assert gen.type == 'RRDBNet' and gen.upscale_factor == raw.scale
+            # the demo's MSRResNet: see check_srn_demo
+            assert gen.type in ('RRDBNet', 'MSRResNet')
+            assert gen.upscale_factor == raw.scale
         for metric in raw.val_evaluator:
             assert metric.crop_border == raw.scale
     # the val/test pairs are checked at build time against the data scale;
@@ -546,7 +548,13 @@ def check_dsn_demo(c, p):  # tiny networks, demo crops, few iterations
             'img': 64,
             'gt': 16
         })
-    assert c['lr'] == pytest.approx(5 * p['lr'])  # "5x the paper's 1e-4"
+    assert c['lr'] == pytest.approx(20 * p['lr'])  # "20x the paper's 1e-4"
+    # "Cosine annealing to lr/100"
+    assert c['param_scheduler'] == dict(
+        type='CosineAnnealingLR',
+        by_epoch=False,
+        T_max=c['max_iters'],
+        eta_min=c['lr'] / 100)
     assert c['max_iters'] < p['max_iters']
     assert c['train_dataloader']['dataset']['min_hr_size'] == 64
 
@@ -562,20 +570,19 @@ def check_dsn_camerasr(c, p):  # x1: no resize, equal HR / real-LR crops
     assert train_pipeline(c) == expected
 
 
-def check_srn_demo(c, p):  # tiny RRDBNet, demo crops, few iterations, γ/100
+def check_srn_demo(c, p):  # MSRResNet, demo crops, few iterations, γ/100
+    # "mmagic's MSRResNet ... not the paper's RRDBNet (which every real
+    # config keeps)"
+    assert p['model']['generator']['type'] == 'RRDBNet'
     assert c['model']['generator'] == dict(
-        p['model']['generator'],
-        mid_channels=16,
-        num_blocks=2,
-        growth_channels=8,
-        init_cfg=dict(
-            type='Kaiming',
-            layer='Conv2d',
-            a=0.2,
-            mode='fan_in',
-            nonlinearity='leaky_relu'))
+        type='MSRResNet',
+        in_channels=3,
+        out_channels=3,
+        mid_channels=32,
+        num_blocks=4,
+        upscale_factor=c['scale'])
     assert c['model']['discriminator']['mid_channels'] == 16
-    assert c['model']['perceptual_loss']['pretrained'] is None
+    assert c['model']['perceptual_loss'] is None  # "no L_per (β = 0)"
     assert p['model']['perceptual_loss']['pretrained'] == 'torchvision'
     assert c['model']['gan_loss']['loss_weight'] == pytest.approx(
         p['model']['gan_loss']['loss_weight'] / 100)
@@ -586,7 +593,7 @@ def check_srn_demo(c, p):  # tiny RRDBNet, demo crops, few iterations, γ/100
             'target_img': 16,
             'target_gt': 64
         })
-    assert c['lr'] == pytest.approx(2.5 * p['lr'])  # "2.5x the paper's 2e-4"
+    assert c['lr'] == pytest.approx(5 * p['lr'])  # "5x the paper's 2e-4"
     assert c['max_iters'] < p['max_iters']
     # "reads the export of configs/dasr/dsn_demo.py"
     assert c['export_dir'] == default_export_dir(
@@ -734,7 +741,9 @@ CLAIMS: Dict[str, Claim] = {
             'model.generator.num_blocks', 'model.discriminator.mid_channels',
             'model.perceptual_loss.pretrained',
             'train_dataloader.dataset.min_hr_size',
-            'train_dataloader.dataset.pipeline'
+            'train_dataloader.dataset.pipeline', 'param_scheduler.type',
+            'param_scheduler.T_max', 'param_scheduler.eta_min',
+            'param_scheduler.gamma'
         },
         check_dsn_demo,
         same_data_root=True),
@@ -761,12 +770,13 @@ CLAIMS: Dict[str, Claim] = {
     Claim(
         'dasr/srn_aim.py',
         DEMO_LOADERS | DEMO_SCHEDULE | {
-            'export_dir', 'lr_patch', 'model.generator.mid_channels',
-            'model.generator.num_blocks', 'model.generator.growth_channels',
-            *(f'model.generator.init_cfg.{k}'
-              for k in ('type', 'layer', 'a', 'mode', 'nonlinearity')),
+            'export_dir', 'lr_patch', 'model.generator.type',
+            'model.generator.mid_channels', 'model.generator.num_blocks',
+            'model.generator.growth_channels',
             'model.discriminator.mid_channels',
-            'model.perceptual_loss.pretrained', 'model.gan_loss.loss_weight',
+            *(f'model.perceptual_loss{k}'
+              for k in ('', '.type', '.layer', '.loss_weight', '.pretrained')),
+            'model.gan_loss.loss_weight',
             'train_dataloader.dataset.export_dir',
             'train_dataloader.dataset.lr_patch_size',
             'train_dataloader.dataset.pipeline'
