@@ -20,6 +20,7 @@ EXPECTED = {
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
     'HOOKS': ['DomainDistanceMapExportHook'],
     'LOOPS': ['DASRTwoStageTrainLoop'],
+    'METRICS': ['LPIPS'],
 }
 
 
