@@ -14,13 +14,13 @@ EXPECTED = {
     ],
     'DATASETS': [
         'UnpairedSRImageDataset', 'DomainDistanceTripletDataset',
-        'PairedImageFolderDataset'
+        'PairedImageFolderDataset', 'PhotoFolderDataset'
     ],
     'TRANSFORMS':
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
     'HOOKS': ['DomainDistanceMapExportHook'],
     'LOOPS': ['DASRTwoStageTrainLoop'],
-    'METRICS': ['LPIPS'],
+    'METRICS': ['LPIPS', 'NoReferenceNIQE'],
 }
 
 

@@ -47,7 +47,12 @@ ALL_FILES = sorted(
     osp.relpath(p, CONFIG_ROOT)
     for p in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True))
 BASE_FILES = [f for f in ALL_FILES if f.split(osp.sep)[0] == '_base_']
-CONFIGS = [f for f in ALL_FILES if f not in BASE_FILES]
+# test-only configs (a trained model's test sets): test_test_configs.py
+TEST_CONFIG_DIR = osp.join('dasr', 'test') + osp.sep
+CONFIGS = [
+    f for f in ALL_FILES
+    if f not in BASE_FILES and not f.startswith(TEST_CONFIG_DIR)
+]
 
 STAGE1_MODEL = 'DownSamplingGAN'
 STAGE2_MODEL = 'DomainDistanceAwareSR'
