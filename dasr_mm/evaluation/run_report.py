@@ -358,8 +358,8 @@ def _write_html(report: dict, pictures: List[Tuple[str, str]],
             ['LR set vs real val LR', 'domain-gap AUC (0.5 = real)'],
             [[k, f'{v:.3f}'] for k, v in report['domain_gap_auc'].items()]))
     for title, name in pictures:
-        parts.append(f'<h2>{html.escape(title)}</h2>'
-                     f'<img src="{html.escape(name)}" alt="{html.escape(title)}">')
+        title, name = html.escape(title), html.escape(name)
+        parts.append(f'<h2>{title}</h2><img src="{name}" alt="{title}">')
     if report['skipped']:
         parts.append('<h2>Skipped</h2><ul>' + ''.join(
             f'<li>{html.escape(s)}</li>' for s in report['skipped']) +

@@ -85,7 +85,8 @@ def test_bad_exports_are_named(export_dir, tmp_path):
         read_export(export_dir, ['c.png'])
     atomic_save_npy(map_path(export_dir, 'a.png'),
                     np.zeros((9, 12), np.float16))  # LR-sized, not map-sized
-    with pytest.raises(ValueError, match=r'a\.npy: map is \(9, 12\).*\(5, 6\)'):
+    with pytest.raises(ValueError,
+                       match=r'a\.npy: map is \(9, 12\).*\(5, 6\)'):
         read_export(export_dir, ['a.png'])
     os.remove(map_path(export_dir, 'b.jpg'))
     with pytest.raises(FileNotFoundError, match='incomplete'):

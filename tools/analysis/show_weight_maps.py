@@ -2,7 +2,8 @@
 images, with a histogram of the map values per image (bright = close to the
 real domain = trusted by the SRN's weighted losses).
 
-    python tools/analysis/show_weight_maps.py EXPORT_DIR OUT_DIR [--max-images 8]
+    python tools/analysis/show_weight_maps.py EXPORT_DIR OUT_DIR \
+        [--max-images 8]
 """
 import argparse
 
@@ -11,7 +12,8 @@ from dasr_mm.evaluation.weight_maps import show_weight_maps
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('export_dir', help='export (manifest.json, lr/, maps/)')
+    parser.add_argument('export_dir',
+                        help='export (manifest.json, lr/, maps/)')
     parser.add_argument('out_dir', help='figures + weight_maps.json')
     parser.add_argument('--names', nargs='+', help='HR file names to show')
     parser.add_argument('--max-images', type=int, help='show the first N')

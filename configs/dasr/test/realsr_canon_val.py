@@ -1,6 +1,6 @@
 # Table 3, RealSR V3 Canon test pairs (100 pairs, x4): PSNR/SSIM on RGB and
 # Y, LPIPS, NIQE of the stage-2 model of configs/dasr/srn_realsr.py.
-#   python tools/test.py configs/dasr/test/realsr_canon_val.py CKPT --out r.json
+#   python tools/test.py configs/dasr/test/realsr_canon_val.py CKPT
 _base_ = ['../srn_realsr.py', '../../_base_/datasets/sr_test.py']
 
 test_dataloader = [

@@ -82,9 +82,10 @@ class LPIPS(BaseSampleWiseMetric):
     network; the metric is the mean over images.
 
     Args:
-        pretrained: the ImageNet AlexNet trunk: ``'torchvision'`` (torchvision's
-            cache, ``<TORCH_HOME>/hub/checkpoints/alexnet-owt-7be5be79.pth``),
-            a path to that file, or None for a RANDOM trunk (only when a config
+        pretrained: the ImageNet AlexNet trunk: ``'torchvision'``
+            (``alexnet-owt-7be5be79.pth`` in torchvision's cache,
+            ``<TORCH_HOME>/hub/checkpoints``), a path to that file, or None
+            for a RANDOM trunk (only when a config
             asks for it; the metric is then named ``LPIPS(random-alex)`` in
             every log and JSON, since it is not the paper's number). A missing
             file raises ``FileNotFoundError`` saying where to put it.
