@@ -168,3 +168,15 @@ def test_a_file_that_is_not_alexnet_is_refused(tmp_path):
     torch.save({'features.0.weight': torch.zeros(64, 3, 3, 3)}, path)
     with pytest.raises(RuntimeError, match='not a torchvision AlexNet'):
         LPIPS(pretrained=str(path))
+
+
+def test_equals_the_lpips_package_on_rgb_in_0_1(random_metric):
+    """mmagic hands BGR in [0, 255]; lpips wants RGB, here [0, 1] with its
+    own ``normalize=True`` scaling to [-1, 1]."""
+    rgb, other = _photo(3), _noisy(_photo(3), 25)
+    with torch.no_grad():
+        reference = random_metric.net(rgb[None] / 255, other[None] / 255,
+                                      normalize=True).item()
+    assert random_metric.process_image(rgb.flip(0), other.flip(0),
+                                       None) == pytest.approx(reference,
+                                                              rel=1e-5)
