@@ -9,7 +9,8 @@ EXPECTED = {
     'MODELS': [
         'DownSamplingNetwork', 'DomainPatchDiscriminator',
         'HighFrequencyExtractor', 'RRDBNetNoUpsample', 'DomainWeightedL1Loss',
-        'DomainWeightedPerceptualLoss', 'DownSamplingGAN',
+        'DomainWeightedPerceptualLoss', 'LocalVGGPerceptualLoss',
+        'DownSamplingGAN',
         'DomainDistanceAwareSR', 'DASRDataPreprocessor'
     ],
     'DATASETS': [
