@@ -96,7 +96,8 @@ def test_pt_esrgan_demo_trains_and_tests(tmp_path, python_exe, python_env):
 
     tool('tools/train.py', config, '--work-dir', work_dir, *options,
          'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-         'default_hooks.checkpoint.interval=2', 'train_dataloader.batch_size=2')
+         'default_hooks.checkpoint.interval=2',
+         'train_dataloader.batch_size=2')
     out = str(tmp_path / 'metrics.json')
     tool('tools/test.py', config, osp.join(work_dir, 'iter_2.pth'), '--out',
          out, '--work-dir', str(tmp_path / 'test'), *options)
