@@ -89,6 +89,10 @@ class LPIPS(BaseSampleWiseMetric):
             asks for it; the metric is then named ``LPIPS(random-alex)`` in
             every log and JSON, since it is not the paper's number). A missing
             file raises ``FileNotFoundError`` saying where to put it.
+        random_seed: seed of the random trunk (``pretrained=None``): fixed,
+            so that ``LPIPS(random-alex)`` of two runs or two models uses
+            the same trunk and the numbers compare; the global RNG is left
+            as it was.
         crop_border: pixels cut from each side before comparison.
         channel_order: ``'BGR'`` (mmagic's evaluators) or ``'RGB'``.
         gt_key, pred_key, collect_device, prefix: as mmagic's PSNR.
@@ -99,6 +103,7 @@ class LPIPS(BaseSampleWiseMetric):
 
     def __init__(self,
                  pretrained: Optional[str] = 'torchvision',
+                 random_seed: int = 0,
                  crop_border: int = 0,
                  channel_order: str = 'BGR',
                  gt_key: str = 'gt_img',
@@ -126,7 +131,11 @@ class LPIPS(BaseSampleWiseMetric):
                 "not comparable with the paper's LPIPS.",
                 logger='current',
                 level=logging.WARNING)
-        self.net = build_lpips_alex(path).to(device)
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(random_seed)
+                self.net = build_lpips_alex(None).to(device)
+        else:
+            self.net = build_lpips_alex(path).to(device)
 
     def to_network_input(self, img: torch.Tensor) -> torch.Tensor:
         """(3, H, W) in [0, 255], ``channel_order`` → (1, 3, H', W') RGB in

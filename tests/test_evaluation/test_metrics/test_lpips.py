@@ -180,3 +180,21 @@ def test_equals_the_lpips_package_on_rgb_in_0_1(random_metric):
     assert random_metric.process_image(rgb.flip(0), other.flip(0),
                                        None) == pytest.approx(reference,
                                                               rel=1e-5)
+
+
+def test_random_trunk_is_seeded_so_runs_compare():
+    """Two runs (or two models' tests) that consumed the global RNG
+    differently still score with the same random trunk; the caller's RNG
+    state is untouched."""
+    torch.manual_seed(1)
+    first = LPIPS(pretrained=None)
+    torch.rand(1000)  # e.g. a different model was built before
+    state = torch.get_rng_state()
+    second = LPIPS(pretrained=None)
+    assert torch.equal(torch.get_rng_state(), state)
+    for a, b in zip(first.net.state_dict().values(),
+                    second.net.state_dict().values()):
+        assert torch.equal(a, b)
+    other = LPIPS(pretrained=None, random_seed=1)
+    assert not torch.equal(other.net.net.slice1[0].weight,
+                           first.net.net.slice1[0].weight)
