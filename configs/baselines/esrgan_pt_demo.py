@@ -31,11 +31,13 @@ train_dataloader = dict(
 val_dataloader = dict(
     num_workers=0, persistent_workers=False,
     dataset=dict(data_root=data_root))
+# the test sets of configs/dasr/test/demo.py (kept equal by
+# tests/test_configs/test_baseline_configs.py): val pairs + GT-less photos
 test_name = 'demo'
+test_loader = dict(_base_.test_loader, num_workers=0)
 test_dataloader = [
     dict(
-        _base_.test_loader,
-        num_workers=0,
+        test_loader,
         dataset=dict(
             type='PairedImageFolderDataset',
             data_root=data_root,
@@ -43,13 +45,28 @@ test_dataloader = [
             scale=_base_.scale,
             lr_key='img',
             pipeline=_base_.paired_test_pipeline)),
+    dict(
+        test_loader,
+        dataset=dict(
+            type='PhotoFolderDataset',
+            data_root=data_root,
+            data_prefix=dict(img='real_lr'),
+            min_size=-(-(_base_.niqe_min_side + 2 * _base_.scale) //
+                       _base_.scale),
+            pipeline=_base_.photo_test_pipeline)),
 ]
-test_evaluator = [[
-    dict(m, prefix=f"{test_name}/{m['prefix']}".rstrip('/'),
-         crop_border=_base_.scale, **(dict(pretrained=None)
-                                      if m['type'] == 'LPIPS' else {}))
-    for m in _base_.paired_metrics
-]]
+test_evaluator = [
+    [
+        dict(m, prefix=f"{test_name}/{m['prefix']}".rstrip('/'),
+             crop_border=_base_.scale, **(dict(pretrained=None)
+                                          if m['type'] == 'LPIPS' else {}))
+        for m in _base_.paired_metrics
+    ],
+    [
+        dict(m, prefix=f"photos/{m['prefix']}".rstrip('/'),
+             crop_border=_base_.scale) for m in _base_.photo_metrics
+    ],
+]
 optim_wrapper = dict(
     generator=dict(optimizer=dict(lr=lr)),
     discriminator=dict(optimizer=dict(lr=lr)))

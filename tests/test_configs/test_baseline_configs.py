@@ -25,12 +25,15 @@ PT_CONFIGS = ['configs/baselines/esrgan_pt_aim.py',
 
 
 def _data_root(root: str) -> str:
-    """hr/ 2 images 140x150, val/ 2 pairs 32x32 / 128x128."""
+    """hr/ 2 images 140x150, val/ 2 pairs 32x32 / 128x128, real_lr/ 2
+    photos 30x30."""
     rng = np.random.default_rng(0)
     for rel, size in (('hr/a.png', (140, 150)), ('hr/b.png', (150, 140)),
                       ('val/lr/0.png', (32, 32)), ('val/hr/0.png', (128, 128)),
                       ('val/lr/1.png', (32, 32)),
-                      ('val/hr/1.png', (128, 128))):
+                      ('val/hr/1.png', (128, 128)),
+                      ('real_lr/p.png', (30, 30)),
+                      ('real_lr/q.png', (30, 30))):
         atomic_save_image(osp.join(root, rel),
                           rng.integers(0, 256, (*size, 3), np.uint8))
     return root
@@ -59,9 +62,16 @@ def test_pt_esrgan_is_mmagic_esrgan_on_bicubic_pairs(rel, tmp_path):
     expected = MatlabBicubicDownsample(4)(dict(gt=hr))['img']
     assert np.array_equal(lr.permute(1, 2, 0).numpy(), expected)
     names = {m.prefix.split('/')[0] for m in cfg.test_evaluator[0]}
-    assert len(cfg.test_dataloader) == 1 and len(names) == 1
+    assert len(names) == 1
     assert [m.type for m in cfg.test_evaluator[0]] == [
         'PSNR', 'SSIM', 'PSNR', 'SSIM', 'LPIPS', 'NoReferenceNIQE']
+    if rel.endswith('demo.py'):  # the sets of the DASR demo's test config
+        dasr = load_config(osp.join(REPO_ROOT, 'configs/dasr/test/demo.py'),
+                           cfg_options=dict(data_root=root))
+        assert cfg.test_dataloader == dasr.test_dataloader
+        assert cfg.test_evaluator == dasr.test_evaluator
+    else:
+        assert len(cfg.test_dataloader) == 1
 
 
 def test_local_vgg_perceptual_loss_has_mmagic_interface():
@@ -104,7 +114,7 @@ def test_pt_esrgan_demo_trains_and_tests(tmp_path, python_exe, python_env):
     metrics = json.load(open(out))
     assert set(metrics) == {
         'demo/RGB/PSNR', 'demo/RGB/SSIM', 'demo/Y/PSNR', 'demo/Y/SSIM',
-        'demo/LPIPS(random-alex)', 'demo/NIQE'}
+        'demo/LPIPS(random-alex)', 'demo/NIQE', 'photos/NIQE'}
 
 
 def test_st_esrgan_trains_on_real_pairs(tmp_path):
