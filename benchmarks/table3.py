@@ -21,12 +21,14 @@ import time
 from typing import Dict, Optional
 
 import cv2
+import numpy as np
 import torch
 from mmengine.config import Config
 
 import dasr_mm  # noqa: F401
 from _common import REPO_ROOT, print_table, read_pairs, run_config, write_json
 from dasr_mm.apis import test
+from dasr_mm.utils.io import list_images, read_rgb
 from mmagic.registry import METRICS
 
 DASR_PIPELINE = 'configs/dasr/dasr_demo.py'
@@ -52,23 +54,49 @@ def schedule(iters: Optional[int], adv_iters: Optional[int]):
     return edit
 
 
+def _chw_bgr(img: np.ndarray) -> torch.Tensor:
+    """RGB uint8 (H, W, 3) -> (3, H, W) BGR float in [0, 255], as mmagic's
+    editors hand images to metrics."""
+    return torch.from_numpy(img[..., ::-1].copy()).permute(2, 0, 1).float()
+
+
+def _bicubic(lr: np.ndarray, scale: int) -> np.ndarray:
+    size = (lr.shape[1] * scale, lr.shape[0] * scale)
+    return cv2.resize(lr, size, interpolation=cv2.INTER_CUBIC)
+
+
 def bicubic_row(data_root: str, test_cfg: Config) -> Dict[str, float]:
-    """The demo set's paired metrics of bicubic up-sampling, built from the
-    test config's own metric configs (same crop border, LPIPS trunk)."""
+    """Bicubic up-sampling scored by the test config's own metric configs
+    (same crop border, same LPIPS trunk): the paired set (val pairs) and
+    the GT-less photos (``real_lr``)."""
+    scale = test_cfg.scale
     pairs = read_pairs(data_root)
+    photos_dir = osp.join(data_root, 'real_lr')
+    paired = [
+        dict(gt_img=_chw_bgr(hr), output=dict(pred_img=_chw_bgr(
+            _bicubic(lr, scale)))) for lr, hr in pairs
+    ]
+    photos = [
+        dict(output=dict(pred_img=_chw_bgr(_bicubic(
+            read_rgb(osp.join(photos_dir, name)), scale))))
+        for name in list_images(photos_dir)
+    ]
     row = {}
-    for metric_cfg in test_cfg.test_evaluator[0]:
-        metric = METRICS.build(dict(metric_cfg))
-        metric.size = len(pairs)
-        samples = []
-        for lr, hr in pairs:
-            up = cv2.resize(lr, hr.shape[1::-1], interpolation=cv2.INTER_CUBIC)
-            # CHW BGR in [0, 255], as mmagic's editors hand metrics
-            chw = [torch.from_numpy(a[..., ::-1].copy()).permute(2, 0, 1)
-                   .float() for a in (up, hr)]
-            samples.append(dict(gt_img=chw[1], output=dict(pred_img=chw[0])))
-        metric.process([], samples)
-        row.update(metric.evaluate())
+    for metrics, samples in zip(test_cfg.test_evaluator, (paired, photos)):
+        for metric_cfg in metrics:
+            metric = METRICS.build(dict(metric_cfg))
+            metric.size = len(samples)
+            metric.process([], samples)
+            row.update(metric.evaluate())
+    return row
+
+
+def table_row(metrics: Dict[str, float]) -> Dict[str, float]:
+    """``demo/RGB/PSNR`` -> ``RGB/PSNR``; other sets keep their prefix."""
+    row = {}
+    for key, value in metrics.items():
+        name, metric = key.split('/', 1)
+        row[metric if name == 'demo' else key] = value
     return row
 
 
@@ -90,10 +118,8 @@ def main() -> None:
 
     rows, seconds = [], {}
     test_cfg = Config.fromfile(osp.join(REPO_ROOT, DASR_TEST))
-    rows.append(dict(method='bicubic', **{
-        k.split('/', 1)[1]: v
-        for k, v in bicubic_row(args.data_root, test_cfg).items()
-    }))
+    rows.append(dict(method='bicubic', **table_row(
+        bicubic_row(args.data_root, test_cfg))))
 
     edit = schedule(args.srn_iters, args.srn_adv_iters)
     if args.stage1_export:
@@ -115,11 +141,8 @@ def main() -> None:
         metrics = test(osp.join(REPO_ROOT, test_config), checkpoint,
                        work_dir=osp.join(work_dir, 'test'),
                        cfg_options=options)
-        row = dict(method=method, iters=run.iters)
-        for key, value in metrics.items():
-            name, metric = key.split('/', 1)
-            row[metric if name == 'demo' else f'{name}/{metric}'] = value
-        rows.append(row)
+        rows.append(dict(method=method, iters=run.iters,
+                         **table_row(metrics)))
 
     columns = ['method', 'iters', *COLUMNS, 'photos/NIQE']
     print_table(rows, columns)
