@@ -21,8 +21,9 @@ from dasr_mm.apis.domain_distance_export import (default_export_dir,
 from dasr_mm.apis.inference import super_resolve_folder
 from dasr_mm.apis.launch import load_config
 from dasr_mm.datasets.transforms import MatlabBicubicDownsample
-from dasr_mm.utils.io import (atomic_path, atomic_save_image, list_images,
-                              read_rgb)
+from dasr_mm.utils.io import (atomic_path, atomic_save_image,
+                              atomic_save_json, list_images, read_rgb)
+from dasr_mm.utils.manifest import MANIFEST_NAME, load_manifest
 from .domain_gap import (domain_gap_of_folders, pair_by_stem,
                          save_domain_gap_report)
 from .sr_comparison import compare_with_bicubic
@@ -95,7 +96,8 @@ def _last_checkpoint(work_dir: str) -> Optional[str]:
     pointer = osp.join(work_dir, 'last_checkpoint')
     if not osp.isfile(pointer):
         return None
-    path = osp.join(work_dir, osp.basename(open(pointer).read().strip()))
+    with open(pointer) as f:
+        path = osp.join(work_dir, osp.basename(f.read().strip()))
     return path if osp.isfile(path) else None
 
 
@@ -176,7 +178,7 @@ def plot_weight_maps(export_dir: str, path: str, num_images: int) -> dict:
     an export; writes ``path`` and returns their map statistics."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    names = json.load(open(osp.join(export_dir, 'manifest.json')))['images']
+    names = load_manifest(export_dir)['images']
     items = read_export(export_dir, names[:num_images])
     fig = Figure(figsize=(10, 3.1 * len(items)), layout='constrained')
     FigureCanvasAgg(fig)
@@ -293,7 +295,7 @@ def build_run_report(work_dir: str,
         skipped.append('domain gap: no stage-1 checkpoint in the work dir')
 
     export_dir = default_export_dir(stage1.work_dir) if stage1 else None
-    if export_dir and osp.isfile(osp.join(export_dir, 'manifest.json')):
+    if export_dir and osp.isfile(osp.join(export_dir, MANIFEST_NAME)):
         report['weight_maps'] = plot_weight_maps(
             export_dir, osp.join(out_dir, 'weight_maps.png'), num_images)
         pictures.append(('Domain-distance maps of training images (bright: '
@@ -323,9 +325,7 @@ def build_run_report(work_dir: str,
                     osp.join(out_dir, 'report.png'))
     report['pictures'] = [p for _, p in pictures]
     _write_html(report, pictures, runs, osp.join(out_dir, 'index.html'))
-    with atomic_path(osp.join(out_dir, 'report.json')) as tmp:
-        with open(tmp, 'w') as f:
-            json.dump(report, f, indent=2)
+    atomic_save_json(osp.join(out_dir, 'report.json'), report)
     report['html'] = osp.join(out_dir, 'index.html')
     return report
 
