@@ -9,18 +9,20 @@ EXPECTED = {
     'MODELS': [
         'DownSamplingNetwork', 'DomainPatchDiscriminator',
         'HighFrequencyExtractor', 'RRDBNetNoUpsample', 'DomainWeightedL1Loss',
-        'DomainWeightedPerceptualLoss', 'DownSamplingGAN',
+        'DomainWeightedPerceptualLoss', 'LocalVGGPerceptualLoss',
+        'DownSamplingGAN',
         'DomainDistanceAwareSR', 'DASRDataPreprocessor'
     ],
     'DATASETS': [
         'UnpairedSRImageDataset', 'DomainDistanceTripletDataset',
-        'PairedImageFolderDataset'
+        'PairedImageFolderDataset', 'PhotoFolderDataset'
     ],
     'TRANSFORMS':
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
     'HOOKS': ['DomainDistanceMapExportHook', 'MetricsRecorder',
               'NonFiniteLossHook', 'ResumedLearningRateHook'],
     'LOOPS': ['DASRTwoStageTrainLoop'],
+    'METRICS': ['LPIPS', 'NoReferenceNIQE'],
 }
 
 

@@ -1,13 +1,18 @@
-"""Evaluate a checkpoint on a config's test set with mmagic metrics.
+"""Evaluate a checkpoint on a config's test sets with mmagic metrics (+ our
+LPIPS and GT-less NIQE) and print one row per set.
 
     python tools/test.py CONFIG CHECKPOINT [--out metrics.json]
+
+Test configs for the paper's Table 3 sets are in configs/dasr/test/.
 """
 import argparse
 
 from _cli import add_common_args, add_non_strict_arg, finish
+from mmengine.dist import is_main_process
 
 import dasr_mm  # noqa: F401  (registers our modules, applies compat)
 from dasr_mm.apis import test
+from dasr_mm.evaluation import format_metrics_table
 
 
 def parse_args() -> argparse.Namespace:
@@ -22,7 +27,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == '__main__':
     args = parse_args()
-    test(
+    metrics = test(
         args.config,
         args.checkpoint,
         out=args.out,
@@ -30,3 +35,5 @@ if __name__ == '__main__':
         cfg_options=args.cfg_options,
         launcher=args.launcher,
         strict=not args.non_strict)
+    if is_main_process():
+        print(format_metrics_table(metrics), flush=True)
