@@ -74,7 +74,7 @@ def test_shape_mismatch_is_listed(stages):
         build_model(cfg, stage2)
     message = str(e.value)
     assert 'shape mismatch(es):' in message
-    assert 'generator.body.0.rdb1.conv5.bias: checkpoint (16,), model (8,)' \
+    assert 'generator.conv_first.bias: checkpoint (32,), model (8,)' \
         in message
     assert not e.value.missing and not e.value.unexpected
 

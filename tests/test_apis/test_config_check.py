@@ -52,7 +52,7 @@ def test_constructor_typo_names_the_configured_type(repo_root):
      'lr_patch_size'),
     ('val_dataloader.dataset.scal', 'PairedImageFolderDataset', 'scale'),
     ('default_hooks.checkpoint.intervals', 'CheckpointHook', 'interval'),
-    ('model.generator.mid_chanels', 'RRDBNet', 'mid_channels'),
+    ('model.generator.mid_chanels', 'MSRResNet', 'mid_channels'),
     ('train_cfg.max_iter', 'IterBasedTrainLoop', 'max_iters'),
 ])
 def test_dataset_hook_arch_and_loop_typos(repo_root, key, type_name, guess):

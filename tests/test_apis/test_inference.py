@@ -22,7 +22,7 @@ from mmagic.registry import MODELS
 @pytest.fixture
 def tiny_checkpoint(tmp_path, repo_root):
     cfg = Config.fromfile(f'{repo_root}/configs/dasr/srn_demo.py')
-    cfg.model.generator.update(mid_channels=4, num_blocks=1, growth_channels=2)
+    cfg.model.generator.update(mid_channels=4, num_blocks=1)
     with DefaultScope.overwrite_default_scope('mmagic'):
         model = MODELS.build(cfg.model)
     torch.manual_seed(0)

@@ -184,7 +184,7 @@ def test_srn_release_converts_and_matches_their_forward(
             _delete_=True,
             in_channels=3,
             out_channels=3)
-    cfg = tiny_config(repo_root, 'dasr/srn_demo.py', {})
+    cfg = tiny_config(repo_root, 'dasr/srn_aim.py', {})
     cfg.merge_from_dict(dict(model=dict(generator=generator)))
     dst = str(tmp_path / 'srn_converted.pth')
     report = convert_official_checkpoint(src, dst, cfg)
@@ -205,13 +205,13 @@ def test_unknown_and_mismatched_keys_are_named(tmp_path, repo_root):
     state['model.1.sub.0.RDB1.extra.weight'] = torch.zeros(1)
     src = str(tmp_path / 'odd.pth')
     torch.save(state, src)
-    cfg = tiny_config(repo_root, 'dasr/srn_demo.py',
+    cfg = tiny_config(repo_root, 'dasr/srn_aim.py',
                       dict(mid_channels=4, num_blocks=2, growth_channels=2))
     with pytest.raises(
             OfficialCheckpointError, match='model.1.sub.0.RDB1.extra.weight'):
         convert_official_checkpoint(src, str(tmp_path / 'a.pth'), cfg)
     torch.save(theirs.state_dict(), src)
-    wide = tiny_config(repo_root, 'dasr/srn_demo.py',
+    wide = tiny_config(repo_root, 'dasr/srn_aim.py',
                        dict(mid_channels=8, num_blocks=3, growth_channels=2))
     with pytest.raises(OfficialCheckpointError) as e:
         convert_official_checkpoint(src, str(tmp_path / 'b.pth'), wide)
@@ -226,7 +226,7 @@ def test_unknown_and_mismatched_keys_are_named(tmp_path, repo_root):
 def test_x2_release_and_foreign_files_are_refused(tmp_path, repo_root):
     src = str(tmp_path / 'x2.pth')
     torch.save(TheirRRDBNet(nf=4, nb=1, gc=2, upscale=2).state_dict(), src)
-    cfg = tiny_config(repo_root, 'dasr/srn_demo.py', {})
+    cfg = tiny_config(repo_root, 'dasr/srn_aim.py', {})
     with pytest.raises(OfficialCheckpointError, match='x2 RRDB_arch'):
         convert_official_checkpoint(src, str(tmp_path / 'out.pth'), cfg)
     with pytest.raises(OfficialCheckpointError, match='not a DASR release'):
@@ -238,7 +238,7 @@ def test_convert_cli(tmp_path, repo_root):
     src, dst = str(tmp_path / 'srn.pth'), str(tmp_path / 'out.pth')
     torch.save(theirs.state_dict(), src)
     config = str(tmp_path / 'srn_tiny.py')
-    tiny_config(repo_root, 'dasr/srn_demo.py',
+    tiny_config(repo_root, 'dasr/srn_aim.py',
                 dict(mid_channels=4, num_blocks=1,
                      growth_channels=2)).dump(config)
     proc = subprocess.run([

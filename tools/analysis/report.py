@@ -6,7 +6,7 @@ domain-distance map overlays and bicubic | DASR | HR sheets.
 """
 import argparse
 
-from dasr_mm.evaluation.run_report import build_run_report
+from dasr_mm.apis.run_report import build_run_report
 
 
 def parse_args() -> argparse.Namespace:

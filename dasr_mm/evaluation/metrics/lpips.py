@@ -14,7 +14,7 @@ from mmengine.logging import print_log
 from mmagic.evaluation.metrics.base_sample_wise_metric import \
     BaseSampleWiseMetric
 from mmagic.registry import METRICS
-from dasr_mm.models.losses.pretrained_weights import (
+from dasr_mm.utils.pretrained_weights import (
     load_state_dict_file, resolve_torchvision_weights)
 
 ALEXNET_WEIGHTS_FILE = 'alexnet-owt-7be5be79.pth'

@@ -9,9 +9,9 @@ from mmagic.registry import MODELS
 from mmengine.logging import print_log
 from torchvision.models import vgg
 
+from dasr_mm.utils.pretrained_weights import (load_state_dict_file,
+                                              resolve_torchvision_weights)
 from .domain_weighted_l1_loss import weighted_mean_abs_error
-from .pretrained_weights import (load_state_dict_file,
-                                 resolve_torchvision_weights)
 
 VGG19_WEIGHTS_FILE = 'vgg19-dcbb9e9d.pth'
 

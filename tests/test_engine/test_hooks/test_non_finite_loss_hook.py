@@ -7,6 +7,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 
 from dasr_mm.apis import build_runner, load_config
 from dasr_mm.datasets.preparation import prepare_demo_data
@@ -15,7 +16,7 @@ from dasr_mm.utils.io import atomic_save_image
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
-LR = 5e-4  # dsn_demo.py's lr
+LR = Config.fromfile(osp.join(REPO, 'configs/dasr/dsn_demo.py')).lr
 
 
 @pytest.fixture(scope='module')
@@ -37,6 +38,8 @@ def tiny_stage1(root, work_dir, **options):
             'train_dataloader.batch_size': 2,
             'default_hooks.checkpoint.interval': 100,
             'default_hooks.logger.interval': 1,
+            # the demo's cosine schedule, flat over these few iterations
+            'param_scheduler.T_max': 10**9,
             'custom_hooks': [],
             **options
         })

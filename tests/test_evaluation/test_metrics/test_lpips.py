@@ -12,7 +12,7 @@ import dasr_mm  # noqa: F401
 from mmagic.registry import METRICS
 from dasr_mm.evaluation.metrics import ALEXNET_WEIGHTS_FILE, LPIPS
 from dasr_mm.evaluation.metrics.lpips import LPIPS_HEADS_FILE
-from dasr_mm.models.losses.pretrained_weights import load_state_dict_file
+from dasr_mm.utils.pretrained_weights import load_state_dict_file
 
 
 def _photo(seed: int = 0, size: int = 64) -> torch.Tensor:

@@ -11,8 +11,8 @@ import sys
 import pytest
 
 import dasr_mm  # noqa: F401
-from dasr_mm.apis import prepare_demo_data
-from dasr_mm.evaluation.run_report import build_run_report, read_scalar_log
+from dasr_mm.datasets.preparation import prepare_demo_data
+from dasr_mm.apis.run_report import build_run_report, read_scalar_log
 from dasr_mm.utils.manifest import load_manifest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

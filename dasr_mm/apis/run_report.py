@@ -21,13 +21,14 @@ from dasr_mm.apis.domain_distance_export import (default_export_dir,
 from dasr_mm.apis.inference import super_resolve_folder
 from dasr_mm.apis.launch import load_config
 from dasr_mm.datasets.transforms import MatlabBicubicDownsample
+from dasr_mm.evaluation.domain_gap import (domain_gap_of_folders,
+                                           pair_by_stem,
+                                           save_domain_gap_report)
+from dasr_mm.evaluation.sr_comparison import compare_with_bicubic
+from dasr_mm.evaluation.weight_maps import draw_weight_map_row, read_export
 from dasr_mm.utils.io import (atomic_path, atomic_save_image,
                               atomic_save_json, list_images, read_rgb)
 from dasr_mm.utils.manifest import MANIFEST_NAME, load_manifest
-from .domain_gap import (domain_gap_of_folders, pair_by_stem,
-                         save_domain_gap_report)
-from .sr_comparison import compare_with_bicubic
-from .weight_maps import draw_weight_map_row, read_export
 
 STAGE1_MODEL = 'DownSamplingGAN'
 STAGE2_MODEL = 'DomainDistanceAwareSR'
