@@ -92,7 +92,11 @@ def test_paired_and_gt_less_sets_in_one_run(test_root, tmp_path, repo_root,
         'demo/LPIPS(random-alex)', 'demo/NIQE', 'photos/NIQE'
     }
     # the printed table: a row per set, the random LPIPS labelled as such
-    table = proc.stdout[proc.stdout.index('set '):].splitlines()
+    # (the first line that starts with the header: the config dump before it
+    # may contain 'set ' too)
+    lines = proc.stdout.splitlines()
+    table = lines[next(i for i, line in enumerate(lines)
+                       if line.startswith('set ')):]
     assert table[0].split() == ['set', 'RGB/PSNR', 'RGB/SSIM', 'Y/PSNR',
                                 'Y/SSIM', 'LPIPS(random-alex)', 'NIQE']
     assert table[1].split()[0] == 'demo'

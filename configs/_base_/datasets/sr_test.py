@@ -21,6 +21,13 @@ paired_test_pipeline = [
     dict(type='PackInputs')
 ]
 photo_test_pipeline = [dict(test_load, key='img'), dict(type='PackInputs')]
+# A data root's paired validation set (val/lr + val/hr); a set's config adds
+# data_root and scale: dict(paired_val_set, data_root=..., scale=...)
+paired_val_set = dict(
+    type='PairedImageFolderDataset',
+    data_prefix=dict(img='val/lr', gt='val/hr'),
+    lr_key='img',
+    pipeline=paired_test_pipeline)
 # NIQE scores 96x96 blocks of the SR output after its crop border: a photo's
 # shorter side must be at least this many SR pixels (PhotoFolderDataset's
 # min_size = ceil((niqe_min_side + 2 * scale) / scale) LR pixels).

@@ -7,12 +7,9 @@ test_dataloader = [
     dict(
         _base_.test_loader,
         dataset=dict(
-            type='PairedImageFolderDataset',
+            _base_.paired_val_set,
             data_root=_base_.data_root,
-            data_prefix=dict(img='val/lr', gt='val/hr'),
-            scale=_base_.scale,
-            lr_key='img',
-            pipeline=_base_.paired_test_pipeline)),
+            scale=_base_.scale)),
 ]
 test_evaluator = [
     [

@@ -6,7 +6,7 @@
 #   (NIQE only). They are the target domain stage 2 saw without HR partners,
 #   so this shows the GT-less path, not generalisation.
 #   python tools/test.py configs/dasr/test/demo.py \
-#       work_dirs/dasr_demo/iter_2800.pth --out results/demo/test.json
+#       work_dirs/dasr_demo/iter_1100.pth --out results/demo/test.json
 # No ImageNet AlexNet ships with the demo: LPIPS uses a random trunk, chosen
 # explicitly here and reported as LPIPS(random-alex). Put
 # alexnet-owt-7be5be79.pth into $TORCH_HOME/hub/checkpoints and delete the
@@ -22,12 +22,9 @@ test_dataloader = [
     dict(
         test_loader,
         dataset=dict(
-            type='PairedImageFolderDataset',
+            _base_.paired_val_set,
             data_root=_base_.data_root,
-            data_prefix=dict(img='val/lr', gt='val/hr'),
-            scale=_base_.scale,
-            lr_key='img',
-            pipeline=_base_.paired_test_pipeline)),
+            scale=_base_.scale)),
     dict(
         test_loader,
         dataset=dict(
