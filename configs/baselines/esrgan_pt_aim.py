@@ -13,7 +13,7 @@
 #   python tools/test.py configs/baselines/esrgan_pt_aim.py CKPT
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/datasets/paired_val.py',
-    '../_base_/datasets/sr_test.py'
+    '../_base_/datasets/sr_test.py', '../_base_/models/esrgan_rrdbnet.py'
 ]
 
 data_root = 'data/aim2019'
@@ -24,14 +24,7 @@ lr = 1e-4
 
 model = dict(
     type='ESRGAN',
-    generator=dict(
-        type='RRDBNet',
-        in_channels=3,
-        out_channels=3,
-        mid_channels=64,
-        num_blocks=23,
-        growth_channels=32,
-        upscale_factor=scale),
+    generator=dict(_base_.rrdbnet, upscale_factor=scale),
     discriminator=dict(type='ModifiedVGG', in_channels=3, mid_channels=64),
     pixel_loss=dict(type='L1Loss', loss_weight=1e-2, reduction='mean'),
     perceptual_loss=dict(

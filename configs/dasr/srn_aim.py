@@ -12,7 +12,8 @@
 # same sub-image hr/ folder this config trains on (the manifest checks it).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/datasets/paired_val.py',
-    '../_base_/schedules/dasr_gan_schedule.py'
+    '../_base_/schedules/dasr_gan_schedule.py',
+    '../_base_/models/esrgan_rrdbnet.py'
 ]
 
 data_root = 'data/aim2019'
@@ -25,14 +26,7 @@ max_iters = 75_000
 
 model = dict(
     type='DomainDistanceAwareSR',
-    generator=dict(
-        type='RRDBNet',
-        in_channels=3,
-        out_channels=3,
-        mid_channels=64,
-        num_blocks=23,
-        growth_channels=32,
-        upscale_factor=scale),
+    generator=dict(_base_.rrdbnet, upscale_factor=scale),
     discriminator=dict(
         type='DomainPatchDiscriminator', extractor=extractor,
         mid_channels=64),
