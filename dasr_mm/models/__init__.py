@@ -1,1 +1,1 @@
-from . import archs, data_preprocessors, editors, losses  # noqa: F401
+from . import archs, data_preprocessors, editors, losses, utils  # noqa: F401

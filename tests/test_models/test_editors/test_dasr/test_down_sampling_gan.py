@@ -6,8 +6,8 @@ from mmagic.datasets.transforms import MATLABLikeResize
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 
-from dasr_mm.models.editors.dasr import (DownSamplingGAN,
-                                         matlab_bicubic_downsample)
+from dasr_mm.models.editors.dasr import DownSamplingGAN
+from dasr_mm.models.utils import matlab_bicubic_downsample
 
 SCALE, HR = 4, 48
 ADV_KEYS = {
