@@ -1,8 +1,6 @@
 """Tests of the stage-1 editor DownSamplingGAN (DSN + D training)."""
-import numpy as np
 import pytest
 import torch
-from mmagic.datasets.transforms import MATLABLikeResize
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 
@@ -38,17 +36,6 @@ def batch(n: int = 2) -> dict:
             DataSample(gt_img=torch.randint(0, 256, (3, lr, lr)).float())
             for _ in range(n)
         ])
-
-
-@pytest.mark.parametrize('scale', [1, 2, 4])
-def test_bicubic_matches_mmagic_matlab_resize(scale):
-    img = np.random.default_rng(scale).random((24, 36, 3)).astype(np.float32)
-    expected = MATLABLikeResize(keys=['img'], scale=1 / scale)._resize(img)
-    out = matlab_bicubic_downsample(
-        torch.from_numpy(img).permute(2, 0, 1)[None], scale)
-    assert out.shape == (1, 3, 24 // scale, 36 // scale)
-    np.testing.assert_allclose(
-        out[0].permute(1, 2, 0).numpy(), expected, atol=1e-5)
 
 
 def test_pretrain_step_updates_generator_only(kit):
