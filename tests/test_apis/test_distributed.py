@@ -1,10 +1,11 @@
 """Several processes on CPU: the gloo start-up, the helpers that keep ranks
 in agreement, the export and its hook run by 2 forked processes, and
-checkpoints of DDP-wrapped networks."""
+checkpoints of DDP-wrapped networks, and a NaN loss on one rank."""
 import json
 import os
 import os.path as osp
 import socket
+import time
 import traceback
 from types import SimpleNamespace
 
@@ -15,6 +16,8 @@ import torch
 import torch.distributed as torch_dist
 import torch.multiprocessing as mp
 from mmengine.config import Config
+from mmengine.hooks import CheckpointHook
+from mmengine.logging import MessageHub
 from mmengine.model import MMSeparateDistributedDataParallel
 from mmengine.runner.checkpoint import load_state_dict
 
@@ -25,7 +28,10 @@ from dasr_mm.apis.distributed import (broadcast_from_main,
                                       raise_if_any_rank_failed)
 from dasr_mm.apis.domain_distance_export import export_from_model
 from dasr_mm.engine.hooks import (DomainDistanceMapExportHook,
+                                  NonFiniteLossError, NonFiniteLossHook,
                                   UnwrappedCheckpointKeysHook)
+from dasr_mm.models.editors.dasr.domain_adversarial_editor import \
+    DomainAdversarialEditor
 from dasr_mm.utils.manifest import load_manifest
 from tests.helpers.tiny_stage1 import TinyStage1
 
@@ -266,3 +272,54 @@ def test_checkpoint_of_wrapped_networks_loads_anywhere():
             assert torch.equal(got, want) and torch.equal(single, want)
     finally:
         torch_dist.destroy_process_group()
+
+
+# --------------------------------------------------------------------------
+# non-finite losses on one rank
+# --------------------------------------------------------------------------
+def _finite_everywhere(rank: int) -> list:
+    loss = torch.tensor(float('nan') if rank == 1 else 0.5)
+    return [
+        DomainAdversarialEditor.finite_on_every_rank(loss),
+        DomainAdversarialEditor.finite_on_every_rank(torch.tensor(0.5))
+    ]
+
+
+def test_a_nan_on_one_rank_skips_the_step_on_both(tmp_path):
+    results = run_two_ranks(_finite_everywhere, tmp_path)
+    assert [r.get('value') for r in results] == [[False, True]] * 2, results
+
+
+class SlowCheckpointHook(CheckpointHook):
+    """Rank 0 takes a while to save (as a big checkpoint does)."""
+
+    def _save_checkpoint(self, runner) -> None:
+        if runner.rank == 0:
+            time.sleep(1.)
+            runner.saved_at = time.time()
+        runner.message_hub.update_info('last_ckpt', 'iter_4.pth')
+
+
+def _nan_hook(rank: int) -> dict:
+    runner = SimpleNamespace(
+        rank=rank, iter=3, model=torch.nn.Linear(1, 1), saved_at=None,
+        hooks=[SlowCheckpointHook(interval=10)],
+        message_hub=MessageHub.get_instance(f'nan_hook_{rank}'),
+        cfg=Config(dict(optim_wrapper=dict(optimizer=dict(lr=1e-4)))))
+    outputs = dict(loss_gan=torch.tensor(float('nan') if rank == 1 else 1.))
+    try:
+        NonFiniteLossHook().after_train_iter(runner, 3, None, outputs)
+    except NonFiniteLossError as exc:
+        return dict(message=str(exc), raised_at=time.time(),
+                    saved_at=runner.saved_at)
+    return {}
+
+
+def test_a_nan_on_one_rank_stops_both_after_rank0_saved(tmp_path):
+    """torchrun kills the other processes when one exits with an error, so
+    rank 1 must not raise while rank 0 is still writing the checkpoint."""
+    rank0, rank1 = (r['value'] for r in run_two_ranks(_nan_hook, tmp_path))
+    assert 'non-finite loss at iteration 4 (loss_gan=nan)' in rank1['message']
+    assert 'on another process' in rank0['message']
+    assert 'saved iter_4.pth' in rank0['message']
+    assert rank1['raised_at'] >= rank0['saved_at']
