@@ -1,7 +1,9 @@
-"""Two processes (torchrun, gloo, CPU) run the whole toy pipeline through
-tools/train.py --launcher pytorch: both stages train in sync, the export
-writes every image once, only rank 0 writes, stage 2 starts on the complete
-export and the checkpoints load in a single process (tools/test.py)."""
+"""Two processes (tools/dist_train.sh: torchrun, gloo on CPU) run the whole
+toy pipeline through tools/train.py --launcher pytorch: both stages train in
+sync (DDP), the export writes every image once, only rank 0 writes, stage 2
+starts on the complete export and the checkpoints load in a single process
+(what tools/test.py runs). tools/slurm_train.sh builds mmagic's srun
+command (no SLURM here: a stand-in srun records it)."""
 import glob
 import json
 import os
@@ -43,11 +45,10 @@ def two_process_run(tmp_path_factory):
             p for p in (REPO_ROOT, os.environ.get('PYTHONPATH')) if p),
         OMP_NUM_THREADS='1',
         DASR_RANK_PROBE=probe)
+    env.update(PYTHON=sys.executable, PORT=str(_free_port()))
     cmd = [
-        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
-        '2', '--master_addr', '127.0.0.1', '--master_port',
-        str(_free_port()), 'tools/train.py', CONFIG, '--launcher', 'pytorch',
-        '--work-dir', work_dir, '--cfg-options', f'data_root={data_root}'
+        'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
+        '--cfg-options', f'data_root={data_root}'
     ]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True,
                           text=True, timeout=600)
@@ -155,3 +156,37 @@ def test_checkpoints_load_in_one_process(two_process_run, tmp_path):
         osp.join(REPO_ROOT, 'configs', 'dasr', 'dsn_demo.py'),
         osp.join(work_dir, 'stage1_dsn', f'iter_{ITERS}.pth'))
     assert int(dsn.step_counter) == ITERS
+
+
+def test_slurm_script_runs_train_py_with_the_slurm_launcher(tmp_path):
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    record = tmp_path / 'srun_args'
+    srun = bin_dir / 'srun'
+    srun.write_text('#!/usr/bin/env bash\n'
+                    f'printf "%s\\n" "$@" > {record}\n'
+                    f'echo "$MASTER_PORT" >> {record}\n')
+    srun.chmod(0o755)
+    env = dict(
+        os.environ,
+        PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}',
+        GPUS='16',
+        GPUS_PER_NODE='8',
+        SRUN_ARGS='--time=1:00 --exclusive',
+        PYTHON='python3')
+    env.pop('MASTER_PORT', None)
+    proc = subprocess.run(
+        ['bash', 'tools/slurm_train.sh', 'gpu', 'dasr', 'configs/x.py',
+         'work_dirs/x', '--cfg-options', 'data_root=/d'],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    args = record.read_text().split('\n')
+    port = int(args[-2])
+    assert 12000 <= port < 32000
+    assert args[:-2] == [
+        '-p', 'gpu', '--job-name=dasr', '--gres=gpu:8', '--ntasks=16',
+        '--ntasks-per-node=8', '--cpus-per-task=5', '--kill-on-bad-exit=1',
+        '--time=1:00', '--exclusive', 'python3', '-u', 'tools/train.py',
+        'configs/x.py', '--work-dir=work_dirs/x', '--launcher=slurm',
+        '--cfg-options', 'data_root=/d'
+    ]
