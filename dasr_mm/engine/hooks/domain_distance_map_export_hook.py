@@ -1,6 +1,5 @@
 """Hook that exports generated LR images and domain-distance maps at the end
 of stage-1 training."""
-import os.path as osp
 from typing import Any, Dict, Optional
 
 from mmagic.registry import HOOKS
