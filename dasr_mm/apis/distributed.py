@@ -21,6 +21,8 @@ from mmengine.config import Config
 from mmengine.dist import (all_gather_object, broadcast_object_list,
                            get_dist_info, is_distributed)
 from mmengine.logging import print_log
+from mmengine.registry import MODEL_WRAPPERS
+from torch.nn.parallel import DistributedDataParallel
 
 T = TypeVar('T')
 
@@ -36,10 +38,12 @@ def prepare_cpu_processes(cfg: Config) -> None:
       ``env_cfg.dist_cfg``'s ``timeout`` (seconds); its ``backend`` is
       ignored. torchrun's variables (``RANK``, ``WORLD_SIZE``,
       ``MASTER_ADDR``, ``MASTER_PORT``) must be set.
-    - ``model_wrapper_cfg`` gets ``device_ids=None``: the Runner otherwise
-      passes ``device_ids=[LOCAL_RANK]`` to every DDP wrapper, which DDP
-      refuses for CPU modules. Without a ``model_wrapper_cfg`` mmengine's
-      default (``MMDistributedDataParallel``) is written out.
+    - A DDP ``model_wrapper_cfg`` (``DistributedDataParallel`` or a
+      subclass, e.g. ``MMSeparateDistributedDataParallel``) gets
+      ``device_ids=None``: the Runner otherwise passes
+      ``device_ids=[LOCAL_RANK]``, which DDP refuses for CPU modules.
+      Without a ``model_wrapper_cfg`` mmengine's default
+      (``MMDistributedDataParallel``) is written out.
 
     Raises:
         ValueError: ``slurm`` / ``mpi`` without CUDA (mmengine starts those
@@ -57,7 +61,13 @@ def prepare_cpu_processes(cfg: Config) -> None:
         type='MMDistributedDataParallel',
         broadcast_buffers=False,
         find_unused_parameters=cfg.get('find_unused_parameters', False))
-    cfg.model_wrapper_cfg = dict(wrapper, device_ids=None)
+    wrapper_type = wrapper.get('type', 'MMDistributedDataParallel')
+    if isinstance(wrapper_type, str):
+        wrapper_type = MODEL_WRAPPERS.get(wrapper_type)
+    # the Runner gives device ids to DDP and its subclasses only
+    if isinstance(wrapper_type, type) and issubclass(wrapper_type,
+                                                     DistributedDataParallel):
+        cfg.model_wrapper_cfg = dict(wrapper, device_ids=None)
     if is_distributed():
         return
     missing = [

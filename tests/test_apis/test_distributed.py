@@ -132,6 +132,13 @@ def test_cpu_start_up_uses_gloo_and_no_device_ids(no_cuda, monkeypatch):
         prepare_cpu_processes(nested)
         assert nested.model_wrapper_cfg['device_ids'] is None
         assert nested.model_wrapper_cfg['type'] == 'MMDistributedDataParallel'
+        # a wrapper that is no DDP gets no device ids from the Runner
+        sharded = Config(
+            dict(launcher='pytorch',
+                 model_wrapper_cfg=dict(type='MMFullyShardedDataParallel')))
+        prepare_cpu_processes(sharded)
+        assert sharded.model_wrapper_cfg == dict(
+            type='MMFullyShardedDataParallel')
     finally:
         torch_dist.destroy_process_group()
 
