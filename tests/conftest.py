@@ -111,3 +111,9 @@ def tree_bytes():
         return out
 
     return read
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        'markers', 'multiprocess: starts several processes with torchrun '
+        '(gloo on CPU); deselect with -m "not multiprocess"')

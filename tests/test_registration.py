@@ -20,7 +20,8 @@ EXPECTED = {
     'TRANSFORMS':
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
     'HOOKS': ['DomainDistanceMapExportHook', 'MetricsRecorder',
-              'NonFiniteLossHook', 'ResumedLearningRateHook'],
+              'NonFiniteLossHook', 'ResumedLearningRateHook',
+              'UnwrappedCheckpointKeysHook'],
     'LOOPS': ['DASRTwoStageTrainLoop'],
     'METRICS': ['LPIPS', 'NoReferenceNIQE'],
 }

@@ -21,6 +21,9 @@ default_hooks = dict(
     # config's lr, e.g. a lower one given with --cfg-options
     non_finite_loss=dict(type='NonFiniteLossHook'),
     resumed_lr=dict(type='ResumedLearningRateHook'),
+    # multi-process runs save generator.* (not generator.module.*), so that
+    # checkpoints load in one process and in several
+    unwrapped_checkpoint_keys=dict(type='UnwrappedCheckpointKeysHook'),
 )
 
 env_cfg = dict(

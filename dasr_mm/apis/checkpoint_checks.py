@@ -25,6 +25,7 @@ import os
 import os.path as osp
 import re
 import zipfile
+from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Tuple
 
 import torch
@@ -132,12 +133,49 @@ def _bare(model: nn.Module) -> nn.Module:
     return model.module if is_model_wrapper(model) else model
 
 
+def unwrapped_state_dict(model: nn.Module,
+                         state: Dict[str, Any]) -> Dict[str, Any]:
+    """``state`` (a state dict of ``model``, or of ``model.module`` when
+    ``model`` is wrapped) under the names of the unwrapped model.
+
+    In a multi-process run mmagic's GAN editors have their networks wrapped
+    (``MMSeparateDistributedDataParallel`` puts an
+    ``MMDistributedDataParallel`` around each), so ``state_dict()`` names a
+    weight ``generator.module.conv_first.weight``, and mmengine's Runner
+    saves it so. mmengine's loader unwraps wrappers, wherever they are, and
+    expects ``generator.conv_first.weight`` both in a single process and in
+    several: the ``.module.`` of every wrapped submodule is dropped here.
+    """
+    bare = _bare(model)
+    # state-dict prefixes of wrapped submodules, deepest first
+    prefixes = sorted((name + '.' for name, module in bare.named_modules()
+                       if name and is_model_wrapper(module)),
+                      key=len,
+                      reverse=True)
+    if not prefixes:
+        return state
+
+    def rename(key: str) -> str:
+        for prefix in prefixes:
+            if key.startswith(prefix + 'module.'):
+                key = prefix + key[len(prefix + 'module.'):]
+        return key
+
+    renamed = OrderedDict((rename(k), v) for k, v in state.items())
+    metadata = getattr(state, '_metadata', None)
+    if metadata is not None:  # module versions, keyed by module path
+        renamed._metadata = OrderedDict(  # type: ignore[attr-defined]
+            (rename(k + '.')[:-1] if k else k, v)
+            for k, v in metadata.items())
+    return renamed
+
+
 def state_dict_mismatch(model: nn.Module, state: Dict[str, Any]
                         ) -> Tuple[List[str], List[str], List[str]]:
     """``(missing, unexpected, mismatched)`` keys of ``state`` for
     ``model``; mismatched entries read ``'key: checkpoint (..), model
     (..)'``."""
-    expected = _bare(model).state_dict()
+    expected = unwrapped_state_dict(model, _bare(model).state_dict())
     missing = sorted(k for k in expected if k not in state)
     unexpected = sorted(k for k in state if k not in expected)
     mismatched = []
@@ -221,6 +259,16 @@ def load_weights(model: nn.Module, path: str, strict: bool = True) -> None:
 # --------------------------------------------------------------------------
 # resuming
 # --------------------------------------------------------------------------
+def read_last_checkpoint(work_dir: str) -> Optional[str]:
+    """The path ``<work_dir>/last_checkpoint`` records (as written, possibly
+    of another folder), or None without the file or with an empty one."""
+    marker = osp.join(work_dir, LAST_CHECKPOINT)
+    if not osp.isfile(marker):
+        return None
+    with open(marker) as f:
+        return f.read().strip() or None
+
+
 def resolve_resume_checkpoint(work_dir: str) -> Optional[str]:
     """The checkpoint ``--resume`` continues from: the file named by
     ``<work_dir>/last_checkpoint``, taken from ``work_dir`` itself (so a
@@ -232,11 +280,8 @@ def resolve_resume_checkpoint(work_dir: str) -> Optional[str]:
             ``work_dir`` does not hold.
     """
     marker = osp.join(work_dir, LAST_CHECKPOINT)
-    if not osp.isfile(marker):
-        return None
-    with open(marker) as f:
-        recorded = f.read().strip()
-    if not recorded:
+    recorded = read_last_checkpoint(work_dir)
+    if recorded is None:
         return None
     local = osp.join(osp.abspath(work_dir), osp.basename(recorded))
     if not osp.isfile(local):

@@ -51,6 +51,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from torch import Tensor
 
+from dasr_mm.apis.distributed import (broadcast_from_main,
+                                      raise_if_any_rank_failed)
 from dasr_mm.apis.launch import build_model, default_device, default_work_dir
 from dasr_mm.apis.tiling import (DEFAULT_TILE_SIZE, resolve_overlap,
                                  tiled_forward)
@@ -215,8 +217,11 @@ def export_domain_distance_maps(dsn: nn.Module,
     ``dsn_checkpoint`` is what tells DSN weights apart: pass it.
 
     Distributed: with ``torch.distributed`` initialised, rank ``r`` of ``n``
-    exports ``images[r::n]`` and rank 0 writes the manifests; all ranks must
-    call this function.
+    exports ``images[r::n]`` (so each image is written once) into
+    ``out_dir``, which all ranks must share; rank 0 writes the manifests, the
+    complete one after every rank has finished its share, and every rank
+    returns after that. All ranks must call this function; if one rank's
+    share fails, all raise.
 
     Args:
         dsn: ``(N, 3, H, W)`` in [0, 1] → ``(N, 3, H/scale, W/scale)``. Moved
@@ -295,19 +300,29 @@ def export_domain_distance_maps(dsn: nn.Module,
         ]
         progress = ProgressBar(
             len(todo)) if show_progress and rank == 0 else None
-        for name in todo:
-            lr, weight = exporter(read_rgb(osp.join(hr_dir, name)))
-            atomic_save_image(lr_path(out_dir, name), lr)
-            atomic_save_npy(map_path(out_dir, name), weight)
-            if progress is not None:
-                progress.update()
+        error = None
+        try:
+            for name in todo:
+                lr, weight = exporter(read_rgb(osp.join(hr_dir, name)))
+                atomic_save_image(lr_path(out_dir, name), lr)
+                atomic_save_npy(map_path(out_dir, name), weight)
+                if progress is not None:
+                    progress.update()
+        except Exception as exc:  # reported to (and raised on) every rank
+            error = exc
 
-    barrier()  # every rank has written its share
+    # every rank has written its share, or all raise
+    raise_if_any_rank_failed(error, f'domain-distance export to {out_dir}')
     manifest['complete'] = True
+    missing = broadcast_from_main(
+        [name for name in images if not _is_done(out_dir, name)]
+        if rank == 0 else None)
+    if missing:
+        raise RuntimeError(
+            f'export files missing in {out_dir} for {len(missing)} images '
+            f'(e.g. {missing[:3]}); the folder must be shared by all '
+            'processes')
     if rank == 0:
-        missing = [name for name in images if not _is_done(out_dir, name)]
-        if missing:
-            raise RuntimeError(f'export files missing for {missing[:3]}')
         atomic_save_json(manifest_file, manifest)
     barrier()
     return manifest

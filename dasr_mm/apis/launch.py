@@ -32,6 +32,7 @@ from dasr_mm.apis.checkpoint_checks import (check_checkpoint_matches,
                                             load_weights, read_checkpoint,
                                             resolve_resume_checkpoint)
 from dasr_mm.apis.config_check import check_config, config_key_problems
+from dasr_mm.apis.distributed import prepare_cpu_processes
 from dasr_mm.utils.config_keys import ConfigKeyError
 
 
@@ -152,7 +153,11 @@ def build_runner(cfg: Config) -> Runner:
     - ``load_from`` (also the resumed checkpoint): it must match the model
       exactly (missing, unexpected or reshaped weights raise
       ``CheckpointMismatchError``) unless ``cfg.load_from_strict`` is False.
+    - ``launcher`` other than ``'none'`` on a machine without CUDA: the
+      processes are joined with gloo first and DDP gets no GPU ids
+      (:func:`~dasr_mm.apis.distributed.prepare_cpu_processes`).
     """
+    prepare_cpu_processes(cfg)
     checkpoint = None
     if cfg.get('resume', False):
         if cfg.get('load_from') is None:

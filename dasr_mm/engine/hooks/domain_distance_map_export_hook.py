@@ -1,12 +1,14 @@
 """Hook that exports generated LR images and domain-distance maps at the end
 of stage-1 training."""
-import os.path as osp
 from typing import Any, Dict, Optional
 
 from mmagic.registry import HOOKS
 from mmengine.config import Config
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
+from dasr_mm.apis.checkpoint_checks import read_last_checkpoint
+from dasr_mm.apis.distributed import broadcast_from_main
 from dasr_mm.apis.domain_distance_export import (default_export_dir,
                                                  export_from_model)
 from dasr_mm.apis.tiling import DEFAULT_TILE_SIZE
@@ -21,8 +23,8 @@ class DomainDistanceMapExportHook(Hook):
     :func:`dasr_mm.apis.export_domain_distance_maps`.
 
     The checkpoint named in ``<work_dir>/last_checkpoint`` is recorded in the
-    manifest as the DSN checkpoint. All ranks must run the hook (the export
-    shards the images over them).
+    manifest as the DSN checkpoint (as rank 0 reads it). All ranks must run
+    the hook (the export shards the images over them).
 
     Args:
         hr_dir (str): Folder of the HR training images.
@@ -59,11 +61,12 @@ class DomainDistanceMapExportHook(Hook):
 
     def after_train(self, runner) -> None:
         """Run the export with the trained model."""
-        last_checkpoint = osp.join(runner.work_dir, 'last_checkpoint')
-        dsn_checkpoint = None
-        if osp.isfile(last_checkpoint):
-            with open(last_checkpoint) as f:
-                dsn_checkpoint = f.read().strip() or None
+        # rank 0 wrote it (after its last save, which other ranks do not
+        # wait for): its reading, so that every rank compares the same
+        # manifest with an earlier export
+        dsn_checkpoint = broadcast_from_main(
+            read_last_checkpoint(runner.work_dir) if is_main_process(
+            ) else None)
         export_from_model(
             runner.model,
             self.hr_dir,

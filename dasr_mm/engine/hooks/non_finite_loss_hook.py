@@ -3,7 +3,7 @@
 from typing import Dict, List, Optional
 
 import torch
-from mmengine.dist import all_reduce
+from mmengine.dist import all_reduce, barrier
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.runner import Runner
 
@@ -70,9 +70,13 @@ class NonFiniteLossHook(Hook):
         iteration = runner.iter + 1
         losses = ', '.join(f'{k}={v}' for k, v in bad.items()) or (
             'on another process')
+        advice = self._save(runner)
+        # rank 0 writes the checkpoint; no rank may raise before it is
+        # written (torchrun kills the other processes when one fails)
+        barrier()
         raise NonFiniteLossError(
             f'non-finite loss at iteration {iteration} ({losses}); the run '
-            f'is stopped. {self._save(runner)}')
+            f'is stopped. {advice}')
 
     @staticmethod
     def _save(runner: Runner) -> str:

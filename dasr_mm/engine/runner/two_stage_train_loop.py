@@ -18,6 +18,15 @@ that run into ``<work_dir>/stage1_dsn/export``), points the stage-2 dataset's
 ``export_dir`` there, then runs stage 2 in this runner: its checkpoints and logs
 are in ``<work_dir>`` itself.
 
+A fresh run (no ``--resume``) removes an earlier run's ``stage1_dsn/DONE``
+and export first: its stage 1 trains a new DSN.
+
+Several processes (``--launcher pytorch``): every rank builds the nested
+runner and trains stage 1 (synchronised by DDP) and exports its share of the
+images; only rank 0 writes checkpoints, logs, the manifest and ``DONE``, and
+all ranks wait for ``DONE`` before stage 2 reads the export (which must lie
+on a folder all processes share).
+
 Resuming (``--resume``): a finished stage 1 (marker file ``stage1_dsn/DONE``,
 written after its export) is skipped; an unfinished one resumes from its last
 checkpoint, and a partial export continues where it stopped; stage 2 resumes
@@ -39,6 +48,7 @@ listed in :class:`DASRTwoStageTrainLoop`.
 import copy
 import os
 import os.path as osp
+import shutil
 from contextlib import contextmanager
 from typing import Iterator, Optional, Union
 
@@ -172,14 +182,18 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
             print_log(f'stage 1 already finished ({done_file}); skipped',
                       logger='current')
             return export_dir
-        if is_main_process() and osp.isfile(done_file):
-            os.remove(done_file)  # a fresh run retrains stage 1
+        if not resume and is_main_process():
+            # A fresh run retrains stage 1; its new DSN needs a new export.
+            # Its checkpoints reuse the old file names, so the manifest of
+            # an old export could not tell the two DSNs apart: remove it.
+            if osp.isfile(done_file):
+                os.remove(done_file)
+            shutil.rmtree(export_dir, ignore_errors=True)
+        barrier()  # no rank looks for stage-1 files before they are gone
         cfg.resume = resume
         hook = find_export_hook(cfg)
         if hook is not None:
             hook['out_dir'] = export_dir
-            # a fresh stage 1 makes a new DSN: replace an old export
-            hook['overwrite'] = not resume
         print_log(f'stage 1: training the DSN in {work_dir}', logger='current')
         with outer_runner_stays_current(runner):
             build_runner(cfg).train()

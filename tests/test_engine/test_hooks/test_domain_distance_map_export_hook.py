@@ -6,32 +6,17 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
-import torch
 import torch.distributed as dist
-import torch.nn as nn
 from mmengine.model import MMSeparateDistributedDataParallel
 
 import dasr_mm  # noqa: F401  (registers the modules)
 from dasr_mm.engine.hooks import DomainDistanceMapExportHook
 from dasr_mm.engine.hooks import domain_distance_map_export_hook as hook_mod
-from dasr_mm.models.archs import (DomainPatchDiscriminator,
-                                  DownSamplingNetwork)
 from dasr_mm.utils.manifest import (check_manifest, load_manifest, lr_path,
                                     map_path)
+from tests.helpers.tiny_stage1 import TinyStage1
 
 IMAGES = {'x.png': (32, 40), 'y.png': (24, 24)}
-
-
-class TinyStage1(nn.Module):
-    """What the hook needs of a stage-1 model."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(0)
-        self.generator = DownSamplingNetwork(
-            scale=2, mid_channels=4, num_blocks=1)
-        self.discriminator = DomainPatchDiscriminator(
-            extractor=dict(mode='wavelet'), mid_channels=2)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ runner's are current again and stage 2 logs into its own work dir."""
 import json
 import os.path as osp
 
+import numpy as np
 from mmengine.logging import MessageHub, MMLogger, print_log
 from mmengine.registry import DefaultScope
 from mmengine.visualization import Visualizer
@@ -13,6 +14,8 @@ from dasr_mm.apis import build_runner, load_config
 from dasr_mm.datasets.preparation import prepare_demo_data
 from dasr_mm.engine.runner import two_stage_train_loop
 from dasr_mm.engine.runner.two_stage_train_loop import DASRTwoStageTrainLoop
+from dasr_mm.utils.io import atomic_save_image, read_rgb
+from dasr_mm.utils.manifest import load_manifest, lr_path
 
 GLOBALS = (MMLogger, MessageHub, Visualizer, DefaultScope)
 
@@ -98,3 +101,31 @@ def test_outer_runner_is_current_again_after_stage1(tmp_path, repo_root,
         assert 'probe' not in f.read()
     assert loop.dataloader.dataset.export_dir == osp.join(
         runner.work_dir, 'stage1_dsn', 'export')
+
+
+def test_fresh_run_replaces_the_old_export(tmp_path, repo_root):
+    """A second run without --resume in the same work dir trains a new DSN
+    whose checkpoints have the old names; its export must not be taken for
+    the old one (a file of it is blanked here to tell them apart)."""
+    root = str(tmp_path / 'demo')
+    prepare_demo_data(root)
+
+    def run_stage1() -> str:
+        cfg = load_config(
+            osp.join(repo_root, 'tests', 'configs', 'dasr_toy.py'),
+            work_dir=str(tmp_path / 'run'),
+            cfg_options={
+                'data_root': root,
+                'train_cfg.stage1_cfg_options.train_cfg.max_iters': 2
+            })
+        runner = build_runner(cfg)
+        return runner.build_train_loop(
+            runner.cfg.train_cfg).dataloader.dataset.export_dir
+
+    export_dir = run_stage1()
+    first = load_manifest(export_dir)['images'][0]
+    lr_file = lr_path(export_dir, first)
+    atomic_save_image(lr_file, np.zeros_like(read_rgb(lr_file)))
+    assert run_stage1() == export_dir
+    assert read_rgb(lr_file).any()  # exported again by the new DSN
+    assert load_manifest(export_dir)['complete']
