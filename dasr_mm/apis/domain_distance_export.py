@@ -222,7 +222,8 @@ def export_domain_distance_maps(dsn: nn.Module,
             to ``device``; evaluated in eval mode (modes restored after).
         discriminator: Has ``domain_distance_map`` (RGB ``(N, 3, h, w)`` →
             ``(N, 1, h/downscale, w/downscale)`` in [0, 1]), ``extractor``
-            (with ``downscale`` and ``config()``) and ``receptive_field``.
+            (with ``downscale``, ``pad_to_downscale()`` and ``config()``)
+            and ``receptive_field``.
         hr_dir: Folder of HR images (every image directly inside it).
         out_dir: Export folder.
         scale: Down-sampling factor of the DSN.
