@@ -725,7 +725,10 @@ DEMO_SCHEDULE = {
 }
 VAL_SCALE = {'val_dataloader.dataset.scale', 'test_dataloader.dataset.scale'}
 ADV_WEIGHTS = {'model.train_cfg.adv_domain', 'model.train_cfg.use_weights'}
-PIPELINE_LOOP_KEYS = {'train_cfg.type', 'train_cfg.stage1_config'}
+PIPELINE_LOOP_KEYS = {
+    'train_cfg.type', 'train_cfg.stage1_config',
+    'default_hooks.run_report.type'
+}
 A = 'dasr/ablation/'
 
 CLAIMS: Dict[str, Claim] = {
