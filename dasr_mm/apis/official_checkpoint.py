@@ -65,7 +65,8 @@ from dasr_mm.utils.io import atomic_path
 
 DSN_KEY = 'model_g_state_dict'
 FSD_KEY = 'models_d_state_dict'
-_FSD_CONV = re.compile(r'net\.net\.([0258])\.(weight|bias)$')
+_FSD_CONVS = '0258'  # Sequential indices of DiscriminatorBasic's convs
+_FSD_CONV = re.compile(rf'net\.net\.([{_FSD_CONVS}])\.(weight|bias)$')
 _FSD_NORM = re.compile(r'net\.net\.[36]\.')  # BatchNorm's; Instance has none
 _GAUSSIAN_KEY = 'filter.filter_low.filter.gaussian_filter.weight'
 _DWT_KEYS = ('DWT2.h0_col', 'DWT2.h1_col', 'DWT2.h0_row', 'DWT2.h1_row')
@@ -218,11 +219,12 @@ def _fsd_filter(release: Dict[str, Any],
     in_channels = state['net.net.0.weight'].shape[1]
     needed = 9 if extractor['mode'] == 'wavelet' else 3
     if in_channels != needed:
+        summed = extractor['mode'] == 'wavelet' and in_channels == 3
         raise OfficialCheckpointError(
             f'their discriminator takes {in_channels} input channels where '
-            f'the {fs_type} filter gives {needed}' +
-            (' (wavelet bands summed, --cat_or_sum sum, have no dasr_mm '
-             'counterpart)' if fs_type == 'wavelet' else ''))
+            f'the filter the release holds ({extractor}) gives {needed}' +
+            (': summed wavelet bands (--cat_or_sum sum) have no dasr_mm '
+             'counterpart' if summed else ''))
     return extractor
 
 
@@ -259,7 +261,7 @@ def fsd_to_patch_discriminator(
             renamed[f'patch_net.{match.group(1)}.{match.group(2)}'] = value
         elif key not in filters:
             unknown.append(key)
-    missing = sorted(f'net.net.{i}.{kind}' for i in '0258'
+    missing = sorted(f'net.net.{i}.{kind}' for i in _FSD_CONVS
                      for kind in ('weight', 'bias')
                      if f'patch_net.{i}.{kind}' not in renamed)
     if unknown or missing:

@@ -396,6 +396,8 @@ def test_discriminator_of_another_filter_is_refused_with_the_fix(
     (dict(d_type='nld_s1'), "D_type='nld_s1'"),
     (dict(extra={'DWT2.h1_col': torch.ones(1, 1, 2, 1)}),
      'is not the Haar filter'),
+    (dict(extra={'net.net.0.weight': torch.zeros(4, 3, 5, 5)}),
+     r'summed wavelet bands \(--cat_or_sum sum\)'),
 ])
 def test_fsd_keys_that_do_not_fit_are_named(tmp_path, repo_root, change,
                                             message):
