@@ -3,8 +3,10 @@ a dasr_mm checkpoint for CONFIG's model.
 
     python tools/convert_official_ckpt.py SRC DST --config CONFIG
 
-SRC: their DSN file (a dict with ``model_g_state_dict``; CONFIG e.g.
-configs/dasr/official/dsn_official_aim.py) or their SRN file (RRDB_arch
+SRC: their DSN file (a dict with ``model_g_state_dict`` and their FSD
+discriminator in ``models_d_state_dict``; CONFIG e.g.
+configs/dasr/official/dsn_official_aim.py, whose discriminator filter must be
+the release's: the error names the setting) or their SRN file (RRDB_arch
 layout; CONFIG e.g. configs/dasr/srn_aim.py). DST then loads strictly with
 tools/test.py, tools/infer.py, tools/export_weight_maps.py and
 ``--cfg-options load_from=DST``.

@@ -33,4 +33,5 @@ DASR demo finished in $(( $(date +%s) - start )) s.
   validation metrics:   $RESULTS/metrics.json
   super-resolved images: $RESULTS/sr
   bicubic | DASR | HR:   $RESULTS/side_by_side (+ comparison.json)
+  run report:            $WORK/report/index.html (+ report.png)
 MSG

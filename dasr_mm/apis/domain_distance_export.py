@@ -12,9 +12,9 @@ Decisions stage 2 relies on:
   :mod:`dasr_mm.utils.manifest`: the LR image is ``DSN`` of the HR image
   cropped to a multiple of ``scale`` (:func:`covered_hr_size`), and the map
   has one value per ``scale * downscale`` HR block; the LR image is
-  replicate-padded to a multiple of the extractor's ``downscale`` before D,
-  which is what the extractor itself does with an odd size. Images smaller
-  than ``scale`` are refused.
+  padded to a multiple of the extractor's ``downscale`` before D by the
+  extractor's own ``pad_to_downscale``, which it applies to an odd size.
+  Images smaller than ``scale`` are refused.
 * **What D sees.** D is applied to the *uint8-quantised* ``y_g``, i.e. exactly
   the LR image that is saved and that stage 2 trains on.
 * **Tiling.** Both networks run on overlapping tiles of ``tile_size`` pixels
@@ -138,10 +138,9 @@ class _Exporter:
             tile_size=self.tile_size,
             overlap=self.dsn_overlap)
         lr_u8 = (lr.clamp(0, 1) * 255.).round().to(torch.uint8)
-        d_input = lr_u8.to(self.dtype) / 255.
-        pad_h, pad_w = (-side % self.downscale for side in d_input.shape[-2:])
-        if pad_h or pad_w:  # as the extractor pads an odd size itself
-            d_input = F.pad(d_input, (0, pad_w, 0, pad_h), mode='replicate')
+        # padded as the extractor pads an odd size itself, so tiles align
+        d_input = self.discriminator.extractor.pad_to_downscale(
+            lr_u8.to(self.dtype) / 255.)
         weight = tiled_forward(
             self.discriminator,
             d_input,
@@ -228,7 +227,8 @@ def export_domain_distance_maps(dsn: nn.Module,
             to ``device``; evaluated in eval mode (modes restored after).
         discriminator: Has ``domain_distance_map`` (RGB ``(N, 3, h, w)`` →
             ``(N, 1, h/downscale, w/downscale)`` in [0, 1]), ``extractor``
-            (with ``downscale`` and ``config()``) and ``receptive_field``.
+            (with ``downscale``, ``pad_to_downscale()`` and ``config()``)
+            and ``receptive_field``.
         hr_dir: Folder of HR images (every image directly inside it).
         out_dir: Export folder.
         scale: Down-sampling factor of the DSN.

@@ -272,8 +272,8 @@ def build_run_report(work_dir: str,
         device: Device of the DSN / SRN (default: CUDA when available).
     """
     out_dir = out_dir or osp.join(work_dir, 'report')
+    runs = find_stage_runs(work_dir, data_root)  # before making out_dir
     os.makedirs(out_dir, exist_ok=True)
-    runs = find_stage_runs(work_dir, data_root)
     report: Dict[str, object] = dict(work_dir=osp.abspath(work_dir),
                                      skipped=[])
     skipped: List[str] = report['skipped']

@@ -24,8 +24,8 @@ stage 2 reads by it). For an HR image of ``H x W`` px and scale ``s``:
   at the top-left corner (``map_stride = s * d`` with ``d`` the extractor's
   down-scaling, 2 for the wavelet): it is
   ``(ceil(H // s / d), ceil(W // s / d))``; its last row/column may reach up
-  to ``d - 1`` LR pixels past the LR image (the extractor replicates the
-  last LR row/column there).
+  to ``d - 1`` LR pixels past the LR image (the extractor pads there: it
+  replicates the last LR row/column, or reflects with ``variant='official'``).
 
 :func:`map_on_hr_grid` turns a map into an HR-sized array by exactly this
 geometry.

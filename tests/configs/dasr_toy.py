@@ -17,4 +17,9 @@ train_cfg = dict(
             checkpoint=dict(interval=2), logger=dict(interval=1))))
 model = dict(train_cfg=dict(pretrain_iters=3))
 train_dataloader = dict(batch_size=2)
-default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
+# the run report is off here (tests/test_apis/test_run_report.py turns it on
+# with --cfg-options default_hooks.run_report.enabled=True), and small
+default_hooks = dict(
+    checkpoint=dict(interval=2),
+    logger=dict(interval=1),
+    run_report=dict(enabled=False, num_images=2, domain_gap_steps=20))

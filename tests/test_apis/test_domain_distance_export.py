@@ -43,11 +43,15 @@ class StubExtractor(nn.Module):
     def config(self) -> dict:
         return {'mode': self.mode}
 
+    def pad_to_downscale(self, x: torch.Tensor) -> torch.Tensor:
+        # odd sizes: replicate the last row/column, as HighFrequencyExtractor
+        pad_h, pad_w = (-side % self.downscale for side in x.shape[-2:])
+        return F.pad(x, (0, pad_w, 0, pad_h), 'replicate')
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.mode == 'rgb':
             return x
-        # odd sizes: replicate the last row/column, as HighFrequencyExtractor
-        x = F.pad(x, (0, x.shape[-1] % 2, 0, x.shape[-2] % 2), 'replicate')
+        x = self.pad_to_downscale(x)
         a, b = x[..., 0::2, 0::2], x[..., 0::2, 1::2]
         c, d = x[..., 1::2, 0::2], x[..., 1::2, 1::2]
         return torch.cat((a + b - c - d, a - b + c - d, a - b - c + d), 1) / 2

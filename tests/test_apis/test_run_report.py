@@ -45,7 +45,9 @@ def test_scalar_logs_of_runs_and_resumes_become_curves(tmp_path):
 
 @pytest.fixture(scope='module')
 def toy_run(tmp_path_factory):
-    """tests/configs/dasr_toy.py (6 iterations per stage) on demo data."""
+    """tests/configs/dasr_toy.py (6 iterations per stage) on demo data, with
+    the run report that the two-stage configs write when training ends
+    (RunReportHook; off in the toy config, turned on here)."""
     root = str(tmp_path_factory.mktemp('demo'))
     prepare_demo_data(root)
     work_dir = str(tmp_path_factory.mktemp('run'))
@@ -54,16 +56,50 @@ def toy_run(tmp_path_factory):
         p for p in (REPO_ROOT, env.get('PYTHONPATH')) if p)
     proc = subprocess.run(
         [sys.executable, 'tools/train.py', 'tests/configs/dasr_toy.py',
-         '--work-dir', work_dir, '--cfg-options', f'data_root={root}'],
+         '--work-dir', work_dir, '--cfg-options', f'data_root={root}',
+         'default_hooks.run_report.enabled=True'],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True,
         timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return root, work_dir
+    return root, work_dir, proc.stdout + proc.stderr
+
+
+def test_two_stage_training_writes_the_report(toy_run):
+    _, work_dir, log = toy_run
+    out = osp.join(work_dir, 'report')
+    report = json.load(open(osp.join(out, 'report.json')))
+    assert report['skipped'] == []
+    assert report['work_dir'] == osp.abspath(work_dir)
+    # the toy config's settings reached the hook: 2 images with maps
+    assert len(report['weight_maps']) == 2
+    for name in report['pictures'] + ['index.html', 'report.png']:
+        assert osp.getsize(osp.join(out, name)) > 1000, name
+    assert f"run report: {osp.join(out, 'index.html')}" in log
+    # only once, after stage 2: stage 1's work dir has none
+    assert not osp.exists(osp.join(work_dir, 'stage1_dsn', 'report'))
+
+
+def test_a_failing_report_is_a_warning(tmp_path, mm_log_records):
+    from types import SimpleNamespace
+
+    from mmagic.registry import HOOKS
+    hook = HOOKS.build(dict(type='RunReportHook'))
+    hook.after_train(SimpleNamespace(work_dir=str(tmp_path)))  # no run here
+    warnings = [r.getMessage() for r in mm_log_records
+                if r.levelname == 'WARNING']
+    assert len(warnings) == 1
+    assert 'the run report failed (FileNotFoundError' in warnings[0]
+    assert f'tools/analysis/report.py {tmp_path}' in warnings[0]
+    assert not os.path.exists(tmp_path / 'report')
+    off = HOOKS.build(dict(type='RunReportHook', enabled=False))
+    before = len(mm_log_records)
+    off.after_train(SimpleNamespace(work_dir=str(tmp_path)))
+    assert len(mm_log_records) == before  # did not even try
 
 
 def test_report_of_a_two_stage_run(toy_run, tmp_path, repo_root, python_exe,
                                    python_env):
-    root, work_dir = toy_run
+    root, work_dir, _ = toy_run
     out = str(tmp_path / 'report')
     proc = subprocess.run(
         [python_exe, 'tools/analysis/report.py', work_dir, '--out-dir', out,
@@ -99,7 +135,7 @@ def test_report_of_a_two_stage_run(toy_run, tmp_path, repo_root, python_exe,
 
 
 def test_report_of_stage_1_alone_says_what_it_skips(toy_run, tmp_path):
-    _, work_dir = toy_run
+    _, work_dir, _ = toy_run
     report = build_run_report(
         osp.join(work_dir, 'stage1_dsn'), out_dir=str(tmp_path / 'r'),
         num_images=1, domain_gap_steps=20)

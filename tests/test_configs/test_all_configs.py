@@ -725,7 +725,10 @@ DEMO_SCHEDULE = {
 }
 VAL_SCALE = {'val_dataloader.dataset.scale', 'test_dataloader.dataset.scale'}
 ADV_WEIGHTS = {'model.train_cfg.adv_domain', 'model.train_cfg.use_weights'}
-PIPELINE_LOOP_KEYS = {'train_cfg.type', 'train_cfg.stage1_config'}
+PIPELINE_LOOP_KEYS = {
+    'train_cfg.type', 'train_cfg.stage1_config',
+    'default_hooks.run_report.type'
+}
 A = 'dasr/ablation/'
 
 CLAIMS: Dict[str, Claim] = {
@@ -805,8 +808,12 @@ CLAIMS: Dict[str, Claim] = {
           check_pipeline('dasr/dsn_demo.py')),
     # the authors' released DSN architecture (convert_official_ckpt.py)
     'dasr/official/dsn_official_aim.py':
-    Claim('dasr/dsn_aim.py',
-          {'model.generator.num_blocks', 'model.generator.variant'}),
+    Claim(
+        'dasr/dsn_aim.py', {
+            'model.generator.num_blocks', 'model.generator.variant',
+            'extractor.variant', 'model.discriminator.extractor.variant',
+            'model.discriminator.kernel_sizes'
+        }, check_extractor(dict(mode='wavelet', variant='official'))),
     # Table 1 (stage 1)
     A + 'dsn_aim_t1_hr_wfs.py':
     Claim('dasr/dsn_aim.py', set()),

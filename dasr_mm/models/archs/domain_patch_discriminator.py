@@ -27,7 +27,10 @@ class DomainPatchDiscriminator(BaseModule):
     "same" padding ``k // 2``, so the logit map is dense with the extractor
     output's spatial size. The receptive field on the extractor output is
     ``1 + sum(k - 1)``; the default kernels (7, 7, 5, 7) give the paper's
-    23x23 (the paper does not list the kernels; this choice is ours).
+    23x23 (the paper does not list the kernels; this choice is ours). The
+    authors' released FSD discriminator is ``kernel_sizes=(5, 5, 5, 1)``,
+    ``mid_channels=64`` behind ``extractor=dict(..., variant='official')``
+    (receptive field 13; configs/dasr/official/dsn_official_aim.py).
     InstanceNorm (no affine, no running stats) normalises with per-image
     statistics; it does not widen the spatial context of the convolutions.
     Weights are initialised with N(0, 0.02) (mmagic's

@@ -15,6 +15,7 @@ from mmagic.registry import MODELS
 from torch import Tensor
 
 MODES = ('wavelet', 'gaussian', 'box', 'rgb')
+VARIANTS = ('paper', 'official')
 
 
 def haar_dwt(x: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -100,16 +101,33 @@ class HighFrequencyExtractor(nn.Module):
       mean filter.
     - ``'rgb'``: identity.
 
-    The blurs use reflect padding, so their output has the input's size (this
-    requires ``H, W > kernel_size // 2``). Values: (N, 3, H, W) in [0, 1] in;
-    the high-frequency outputs lie in about [-1, 1] (wavelet: [-2, 2]) and are
-    not re-normalised (the authors' code maps them by ``0.5 + 0.5 * h``, an
-    affine change the discriminator's first convolution absorbs).
+    ``variant='paper'`` (default): the blurs use reflect padding, so their
+    output has the input's size (this requires ``H, W > kernel_size // 2``).
+    Values: (N, 3, H, W) in [0, 1] in; the high-frequency outputs lie in about
+    [-1, 1] (wavelet: [-2, 2]) and are not re-normalised.
+
+    ``variant='official'`` reproduces the filters in front of the authors'
+    discriminator (codes/DSN/model.py of ShuhangGu/DASR: ``FilterHigh`` for
+    their ``--filter gau`` / ``avg_pool``, ``filter_wavelet`` with
+    pytorch_wavelets' ``DWTForward(J=1, wave='haar', mode='reflect')`` and
+    ``--cat_or_sum cat``), so their trained discriminator gives the same
+    output here:
+
+    - every high-frequency output is mapped by ``0.5 + 0.5 * h`` (``rgb``
+      stays the identity, as their ``--no_highpass``);
+    - ``gaussian``: zero padding, and the std is theirs, ``kernel_size / 6``
+      (``sigma`` is ignored);
+    - ``box``: the mean over the pixels inside the image (their
+      ``AvgPool2d(count_include_pad=False)``);
+    - ``wavelet``: an odd side is reflect-padded (its second-to-last
+      row/column is appended) instead of replicated; the sub-bands equal
+      ours (their LH/HL/HH are our lh/hl/hh).
 
     Args:
         mode (str): One of ``'wavelet' | 'gaussian' | 'box' | 'rgb'``.
         kernel_size (int): Odd blur size >= 3 (``gaussian`` and ``box``).
-        sigma (float): Gaussian std > 0 (``gaussian`` only).
+        sigma (float): Gaussian std > 0 (``gaussian``, ``variant='paper'``).
+        variant (str): ``'paper'`` or ``'official'`` (see above).
 
     Parameters that do not matter for the chosen mode are ignored and left out
     of :meth:`config`.
@@ -118,18 +136,26 @@ class HighFrequencyExtractor(nn.Module):
     def __init__(self,
                  mode: str = 'wavelet',
                  kernel_size: int = 5,
-                 sigma: float = 1.0) -> None:
+                 sigma: float = 1.0,
+                 variant: str = 'paper') -> None:
         super().__init__()
         if mode not in MODES:
             raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+        if variant not in VARIANTS:
+            raise ValueError(
+                f'variant must be one of {VARIANTS}, got {variant!r}')
+        self.official = variant == 'official'
         if mode in ('gaussian', 'box'):
             _check_odd_kernel_size('kernel_size', kernel_size)
-        if mode == 'gaussian':
+        if mode == 'gaussian' and self.official:
+            sigma = kernel_size / 6
+        elif mode == 'gaussian':
             if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) \
                     or not math.isfinite(sigma) or sigma <= 0:
                 raise ValueError(f'sigma must be a finite number > 0, '
                                  f'got {sigma!r}')
         self.mode = mode
+        self.variant = variant
         self.kernel_size = int(kernel_size)
         self.sigma = float(sigma)
 
@@ -149,37 +175,87 @@ class HighFrequencyExtractor(nn.Module):
         cfg: Dict[str, Union[str, int, float]] = {'mode': self.mode}
         if self.mode in ('gaussian', 'box'):
             cfg['kernel_size'] = self.kernel_size
-        if self.mode == 'gaussian':
+        if self.mode == 'gaussian' and not self.official:
             cfg['sigma'] = self.sigma
+        if self.official and self.mode != 'rgb':
+            cfg['variant'] = self.variant
         return cfg
 
     def extra_repr(self) -> str:
         return ', '.join(f'{k}={v!r}' for k, v in self.config().items())
 
-    def _blur_kernel_1d(self, x: Tensor) -> Tensor:
-        """1-D low-pass kernel (sums to 1) in ``x``'s dtype and device."""
+    def blur_kernel_1d(self, like: Tensor) -> Tensor:
+        """The separable 1-D low-pass kernel (sums to 1) of the blur modes.
+
+        Args:
+            like (Tensor): Any tensor; the kernel gets its dtype and device.
+
+        Returns:
+            Tensor: (kernel_size, ); the 2-D blur is its outer product.
+        """
         k = self.kernel_size
         if self.mode == 'box':
-            return torch.full((k, ), 1.0 / k, dtype=x.dtype, device=x.device)
+            return torch.full((k, ),
+                              1.0 / k,
+                              dtype=like.dtype,
+                              device=like.device)
         # Gaussian: compute in float32 for accuracy, then cast.
-        coords = torch.arange(k, dtype=torch.float32, device=x.device)
+        coords = torch.arange(k, dtype=torch.float32, device=like.device)
         coords = coords - (k - 1) / 2
         kernel = torch.exp(-coords**2 / (2 * self.sigma**2))
-        return (kernel / kernel.sum()).to(x.dtype)
+        return (kernel / kernel.sum()).to(like.dtype)
 
     def _blur(self, x: Tensor) -> Tensor:
-        """Separable depthwise blur with reflect padding; same size out."""
+        """Separable depthwise blur; same size out (padding by variant)."""
         c, k = x.shape[1], self.kernel_size
         pad = k // 2
-        if min(x.shape[-2:]) <= pad:
-            raise ValueError(
-                f'{self.mode} extractor with kernel_size={k} needs H and W > '
-                f'{pad} for reflect padding, got {tuple(x.shape[-2:])}')
-        kernel = self._blur_kernel_1d(x)
-        x = F.pad(x, (pad, pad, pad, pad), mode='reflect')
-        x = F.conv2d(x, kernel.view(1, 1, 1, k).expand(c, 1, 1, k), groups=c)
+        if self.official and self.mode == 'box':
+            return F.avg_pool2d(
+                x, k, stride=1, padding=pad, count_include_pad=False)
+        if self.official:  # zero padding: (rows, columns) of each pass
+            pass_pads = ((0, pad), (pad, 0))
+        else:
+            if min(x.shape[-2:]) <= pad:
+                raise ValueError(
+                    f'{self.mode} extractor with kernel_size={k} needs H and '
+                    f'W > {pad} for reflect padding, got '
+                    f'{tuple(x.shape[-2:])}')
+            x = F.pad(x, (pad, pad, pad, pad), mode='reflect')
+            pass_pads = ((0, 0), (0, 0))
+        kernel = self.blur_kernel_1d(x)
+        x = F.conv2d(
+            x,
+            kernel.view(1, 1, 1, k).expand(c, 1, 1, k),
+            padding=pass_pads[0],
+            groups=c)
         return F.conv2d(
-            x, kernel.view(1, 1, k, 1).expand(c, 1, k, 1), groups=c)
+            x,
+            kernel.view(1, 1, k, 1).expand(c, 1, k, 1),
+            padding=pass_pads[1],
+            groups=c)
+
+    def pad_to_downscale(self, x: Tensor) -> Tensor:
+        """Pad the bottom/right so ``H`` and ``W`` are multiples of
+        :attr:`downscale`, as :meth:`forward` does itself (wavelet:
+        replicate; ``variant='official'``: reflect, as pytorch_wavelets).
+
+        Args:
+            x (Tensor): (N, C, H, W).
+
+        Returns:
+            Tensor: (N, C, ceil(H / d) * d, ceil(W / d) * d), ``d`` the
+            downscale; ``x`` itself when nothing is missing.
+        """
+        pad_h, pad_w = (-side % self.downscale for side in x.shape[-2:])
+        if not (pad_h or pad_w):
+            return x
+        if self.official and min(x.shape[-2:]) < 2:
+            raise ValueError('the official wavelet extractor reflect-pads an '
+                             'odd side and needs H, W >= 2, got '
+                             f'{tuple(x.shape[-2:])}')
+        return F.pad(
+            x, (0, pad_w, 0, pad_h),
+            mode='reflect' if self.official else 'replicate')
 
     def forward(self, x: Tensor) -> Tensor:
         """Extract the high-frequency component.
@@ -194,9 +270,11 @@ class HighFrequencyExtractor(nn.Module):
         if x.dim() != 4 or x.shape[1] != 3:
             raise ValueError('HighFrequencyExtractor expects (N, 3, H, W), '
                              f'got {tuple(x.shape)}')
-        if self.mode == 'wavelet':
-            _, lh, hl, hh = haar_dwt(x)
-            return torch.cat((lh, hl, hh), dim=1)
         if self.mode == 'rgb':
             return x
-        return x - self._blur(x)
+        if self.mode == 'wavelet':
+            _, lh, hl, hh = haar_dwt(self.pad_to_downscale(x))
+            high = torch.cat((lh, hl, hh), dim=1)
+        else:
+            high = x - self._blur(x)
+        return 0.5 + 0.5 * high if self.official else high

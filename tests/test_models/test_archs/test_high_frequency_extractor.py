@@ -192,3 +192,72 @@ def test_registered_and_stateless():
     assert isinstance(ext, HighFrequencyExtractor)
     assert len(ext.state_dict()) == 0
     assert np.isclose(ext.sigma, 1.0) and ext.kernel_size == 5
+
+
+# ------------------------------------------- variant='official' (their code)
+def _window_mean_inside(x: np.ndarray, k: int) -> np.ndarray:
+    """Reference for their AvgPool2d(count_include_pad=False): the mean of
+    the k x k window's pixels that lie inside the image, pixel by pixel."""
+    h, w = x.shape[-2:]
+    r = k // 2
+    out = np.zeros_like(x)
+    for i in range(h):
+        for j in range(w):
+            window = x[..., max(i - r, 0):i + r + 1, max(j - r, 0):j + r + 1]
+            out[..., i, j] = window.mean(axis=(-2, -1))
+    return out
+
+
+@pytest.mark.parametrize('size', [(7, 9), (4, 5)])
+def test_official_box_is_mean_inside_image_and_offset(size):
+    x = torch.rand(1, 3, *size, generator=torch.Generator().manual_seed(8))
+    ext = HighFrequencyExtractor('box', kernel_size=5, variant='official')
+    ref = 0.5 + 0.5 * (x.numpy() - _window_mean_inside(x.numpy(), 5))
+    np.testing.assert_allclose(ext(x).numpy(), ref, atol=1e-6)
+
+
+def test_official_gaussian_is_zero_padded_with_std_k_over_6():
+    k = 7
+    x = torch.rand(1, 3, 6, 11, generator=torch.Generator().manual_seed(9))
+    ext = HighFrequencyExtractor(
+        'gaussian', kernel_size=k, sigma=3.0, variant='official')
+    assert math.isclose(ext.sigma, k / 6)
+    # reference: a 2-D kernel from its formula, a zero-padded 2-D conv
+    yy, xx = np.mgrid[0:k, 0:k] - (k - 1) / 2
+    kernel = np.exp(-(xx**2 + yy**2) / (2 * (k / 6)**2))
+    kernel = torch.from_numpy(kernel / kernel.sum()).float()
+    low = torch.nn.functional.conv2d(
+        x, kernel.expand(3, 1, k, k), padding=k // 2, groups=3)
+    torch.testing.assert_close(ext(x), 0.5 + 0.5 * (x - low))
+    assert ext.config() == {
+        'mode': 'gaussian',
+        'kernel_size': k,
+        'variant': 'official'
+    }
+
+
+def test_official_wavelet_reflects_an_odd_side_and_offsets():
+    x = torch.rand(2, 3, 7, 9, generator=torch.Generator().manual_seed(10))
+    ext = HighFrequencyExtractor('wavelet', variant='official')
+    # reflect: the appended row/column is the second-to-last one
+    padded = torch.from_numpy(
+        np.pad(x.numpy(), ((0, 0), (0, 0), (0, 1), (0, 1)), mode='reflect'))
+    _, lh, hl, hh = _direct_haar(padded)
+    torch.testing.assert_close(
+        ext(x), 0.5 + 0.5 * torch.cat((lh, hl, hh), 1))
+    assert ext.pad_to_downscale(x).shape[-2:] == (8, 10)
+    assert torch.equal(ext.pad_to_downscale(x)[..., 7, :9], x[..., 5, :])
+    paper = HighFrequencyExtractor('wavelet')
+    assert torch.equal(paper.pad_to_downscale(x)[..., 7, :9], x[..., 6, :])
+
+
+def test_official_config_round_trips_and_bad_variant_raises():
+    for cfg in ({'mode': 'box', 'kernel_size': 5, 'variant': 'official'},
+                {'mode': 'wavelet', 'variant': 'official'}):
+        assert HighFrequencyExtractor(**cfg).config() == cfg
+    # rgb is the identity in both variants, so the variant is left out
+    assert HighFrequencyExtractor('rgb', variant='official').config() == {
+        'mode': 'rgb'
+    }
+    with pytest.raises(ValueError, match='variant'):
+        HighFrequencyExtractor(variant='authors')
