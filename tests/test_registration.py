@@ -11,7 +11,9 @@ EXPECTED = {
         'HighFrequencyExtractor', 'RRDBNetNoUpsample', 'DomainWeightedL1Loss',
         'DomainWeightedPerceptualLoss', 'LocalVGGPerceptualLoss',
         'DownSamplingGAN',
-        'DomainDistanceAwareSR', 'DASRDataPreprocessor'
+        'DomainDistanceAwareSR', 'DASRDataPreprocessor',
+        'BicubicInputGenerator', 'HighPassDiscriminator',
+        'LowFrequencyL1Loss', 'LPIPSLoss'
     ],
     'DATASETS': [
         'UnpairedSRImageDataset', 'DomainDistanceTripletDataset',

@@ -167,8 +167,22 @@ class HighFrequencyExtractor(nn.Module):
         kernel = torch.exp(-coords**2 / (2 * self.sigma**2))
         return (kernel / kernel.sum()).to(x.dtype)
 
-    def _blur(self, x: Tensor) -> Tensor:
-        """Separable depthwise blur with reflect padding; same size out."""
+    def low_pass(self, x: Tensor) -> Tensor:
+        """The blur whose residual is the high-frequency output:
+        ``x - low_pass(x) == forward(x)`` for ``gaussian`` and ``box``
+        (FSSR's low-pass filter; its content losses compare low passes).
+
+        Separable depthwise convolution with reflect padding.
+
+        Args:
+            x (Tensor): (N, C, H, W), H and W > ``kernel_size // 2``.
+
+        Returns:
+            Tensor: (N, C, H, W), same dtype and device.
+        """
+        if self.mode not in ('gaussian', 'box'):
+            raise ValueError("low_pass needs mode 'gaussian' or 'box', the "
+                             f'extractor has mode {self.mode!r}')
         c, k = x.shape[1], self.kernel_size
         pad = k // 2
         if min(x.shape[-2:]) <= pad:
@@ -199,4 +213,4 @@ class HighFrequencyExtractor(nn.Module):
             return torch.cat((lh, hl, hh), dim=1)
         if self.mode == 'rgb':
             return x
-        return x - self._blur(x)
+        return x - self.low_pass(x)
