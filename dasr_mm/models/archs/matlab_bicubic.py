@@ -13,7 +13,10 @@ def matlab_bicubic_downsample(x: Tensor, scale: int) -> Tensor:
     not offer, so the input is padded symmetrically by ``2 * scale`` pixels
     (the half support of the widened kernel) and the 2 extra output pixels
     per side are cropped. This matches mmagic's numpy ``MATLABLikeResize`` to
-    float precision.
+    float precision. The resize runs as strided convolutions
+    (``by_convs=True``: the same weights, twice as fast as resize_right's
+    gathers), so :func:`dasr_mm.apis.tiling.receptive_radius` sees its reach
+    and a network that starts with it tiles exactly.
 
     Args:
         x (Tensor): (N, C, H, W), H and W >= 2 * scale.
@@ -28,4 +31,4 @@ def matlab_bicubic_downsample(x: Tensor, scale: int) -> Tensor:
     x = torch.cat([x[..., :pad].flip(-1), x, x[..., -pad:].flip(-1)], -1)
     x = torch.cat(
         [x[..., :pad, :].flip(-2), x, x[..., -pad:, :].flip(-2)], -2)
-    return resize(x, scale_factors=1 / scale)[..., 2:-2, 2:-2]
+    return resize(x, scale_factors=1 / scale, by_convs=True)[..., 2:-2, 2:-2]

@@ -46,3 +46,20 @@ def test_scale_one_net_only_and_divisible_input():
         net=dict(FSSR_NET, mid_channels=4, num_blocks=1), scale=4)
     with pytest.raises(ValueError, match='not divisible by scale=4'):
         gen(torch.rand(1, 3, 30, 32))
+
+
+def test_tiles_exactly_with_the_overlap_the_export_measures():
+    # the export tiles the DSN with the overlap receptive_radius finds;
+    # it must see B's reach too, or tile seams differ from a whole image
+    from dasr_mm.apis.tiling import resolve_overlap, tiled_forward
+    torch.manual_seed(0)
+    gen = BicubicInputGenerator(
+        net=dict(FSSR_NET, mid_channels=8, num_blocks=1), scale=4).eval()
+    overlap = resolve_overlap(gen, torch.zeros(1, 3, 64, 64), tile_size=96,
+                              align=4)
+    x = torch.rand(1, 3, 200, 196)
+    with torch.no_grad():
+        whole = gen(x)
+        tiled = tiled_forward(gen, x, tile_size=96, overlap=overlap,
+                              factor=4)
+    assert torch.allclose(tiled, whole, atol=1e-6)
