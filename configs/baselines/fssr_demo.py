@@ -8,4 +8,4 @@ train_cfg = dict(
     type='DASRTwoStageTrainLoop',
     stage1_config='{{fileDirname}}/fssr_dsgan_demo.py',
     max_iters=_base_.max_iters,
-    val_interval=300)
+    val_interval=200)

@@ -55,8 +55,8 @@ class BicubicInputGenerator(BaseModule):
             raise ValueError(f'input size {h}x{w} is not divisible by '
                              f'scale={self.scale}')
         lr = self.net(matlab_bicubic_downsample(x, self.scale))
-        if lr.shape[-2:] != (h // self.scale, w // self.scale):
-            raise ValueError(
-                f'net changed the size of B(x) from '
-                f'{(h // self.scale, w // self.scale)} to {tuple(lr.shape[-2:])}')
+        expected = (h // self.scale, w // self.scale)
+        if tuple(lr.shape[-2:]) != expected:
+            raise ValueError(f'net changed the size of B(x) from {expected} '
+                             f'to {tuple(lr.shape[-2:])}')
         return lr

@@ -18,9 +18,9 @@ class HighPassDiscriminator(BaseModule):
     the discriminator of FSSR's ESRGAN-FS: both the SR output and the HR
     image reach the VGG-style discriminator only through ``H``, so the GAN
     loss acts on high frequencies while a low-pass pixel loss
-    (``LowFrequencyL1Loss``) keeps the low ones. (:class:`DomainPatchDiscriminator`
-    carries its own extractor; this wrapper adds one to a discriminator that
-    has none.)
+    (``LowFrequencyL1Loss``) keeps the low ones.
+    (:class:`DomainPatchDiscriminator` carries its own extractor; this
+    wrapper adds one to a discriminator that has none.)
 
     Args:
         net (dict): Config of the wrapped discriminator; its input channels

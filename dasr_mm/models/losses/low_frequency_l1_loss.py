@@ -36,9 +36,10 @@ class LowFrequencyL1Loss(nn.Module):
         super().__init__()
         low_pass = dict(mode='box', kernel_size=5) if low_pass is None \
             else dict(low_pass)
-        if low_pass.get('mode') not in ('gaussian', 'box'):
+        mode = low_pass.get('mode')
+        if mode not in ('gaussian', 'box'):
             raise ValueError("LowFrequencyL1Loss: low_pass.mode must be "
-                             f"'gaussian' or 'box', got {low_pass.get('mode')!r}")
+                             f"'gaussian' or 'box', got {mode!r}")
         self.loss_weight = loss_weight
         self.filter = HighFrequencyExtractor(**low_pass)
 

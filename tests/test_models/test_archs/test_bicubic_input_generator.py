@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import dasr_mm  # noqa: F401
+from dasr_mm.apis.tiling import resolve_overlap, tiled_forward
 from dasr_mm.models.archs import (BicubicInputGenerator, DownSamplingNetwork,
                                   matlab_bicubic_downsample)
 from mmagic.registry import MODELS
@@ -51,7 +52,6 @@ def test_scale_one_net_only_and_divisible_input():
 def test_tiles_exactly_with_the_overlap_the_export_measures():
     # the export tiles the DSN with the overlap receptive_radius finds;
     # it must see B's reach too, or tile seams differ from a whole image
-    from dasr_mm.apis.tiling import resolve_overlap, tiled_forward
     torch.manual_seed(0)
     gen = BicubicInputGenerator(
         net=dict(FSSR_NET, mid_channels=8, num_blocks=1), scale=4).eval()

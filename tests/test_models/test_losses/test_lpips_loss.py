@@ -64,7 +64,8 @@ def test_loads_the_trunk_from_torchvision_cache(tmp_path, monkeypatch):
     path.parent.mkdir(parents=True)
     torch.save(state, path)
     loss = LPIPSLoss()
-    assert torch.equal(loss.net.net.slice1[0].weight, state['features.0.weight'])
+    assert torch.equal(loss.net.net.slice1[0].weight,
+                       state['features.0.weight'])
 
 
 def test_refuses_weights_and_small_images(random_loss):
