@@ -16,7 +16,7 @@ demo table (the demo has no real training pairs).
     python benchmarks/table3.py --data-root data/demo \\
         --stage1-export work_dirs/dasr_demo/stage1_dsn/export \\
         --srn-iters 600 --srn-adv-iters 100 --esrgan-iters 600 \\
-        --dsgan-iters 800 --fssr-iters 400
+        --dsgan-iters 600 --fssr-iters 400
 """
 import argparse
 import os.path as osp

@@ -4,8 +4,8 @@
 # - The DSGAN trains on the clean HR tiles (hr/), not on the source images:
 #   the demo's real-LR tiles are 48 px, B would leave 12 px. The HR crop is
 #   128 px (B -> 32 px, the least LPIPS's AlexNet takes).
-# - 16-channel networks, 2 residual blocks; lr 1e-3 (5x theirs) for 800
-#   iterations, constant for 400, then linear to 0 (their shape).
+# - 16-channel networks, 2 residual blocks; lr 1e-3 (5x theirs) for 600
+#   iterations, constant for 300, then linear to 0 (their shape).
 # - LPIPS with a RANDOM AlexNet trunk (none ships with the demo; a warning
 #   is logged); real configs need alexnet-owt-7be5be79.pth.
 _base_ = ['./fssr_dsgan_aim.py']
@@ -13,8 +13,8 @@ _base_ = ['./fssr_dsgan_aim.py']
 data_root = 'data/demo'
 scale = 4
 hr_crop = 128
-max_iters = 800
-decay_from = 400
+max_iters = 600
+decay_from = 300
 lr = 1e-3
 
 model = dict(
@@ -43,10 +43,10 @@ test_dataloader = val_dataloader
 optim_wrapper = dict(
     generator=dict(optimizer=dict(lr=lr)),
     discriminator=dict(optimizer=dict(lr=lr)))
-train_cfg = dict(max_iters=max_iters, val_interval=400)
+train_cfg = dict(max_iters=max_iters, val_interval=300)
 param_scheduler = dict(begin=decay_from, end=max_iters)
 default_hooks = dict(
-    logger=dict(interval=100), checkpoint=dict(interval=400))
+    logger=dict(interval=100), checkpoint=dict(interval=300))
 custom_hooks = [
     dict(type='DomainDistanceMapExportHook', hr_dir=data_root + '/hr')
 ]
