@@ -3,7 +3,7 @@
 # (ICCVW 2019, the AIM 2019 RWSR winner; code: github ManuelFritsche/
 # real-world-sr, dsgan/), x4, AIM 2019 target-domain track.
 #
-# FSSR's DSGAN at a glance (dsgan/train.py defaults, paper §3):
+# FSSR's DSGAN at a glance (the defaults of their dsgan/train.py):
 #   G(x) = net(B(x)): MATLAB bicubic down-sampling B, then a same-size net
 #     (conv3x3+PReLU, 8 residual blocks conv-PReLU-conv, conv3x3, sigmoid)
 #   L_G = 1 * L1(L(G), L(B(x)))        colour loss on the low pass L (box 5)
@@ -14,6 +14,12 @@
 #   input crops 512 px of the source images (B -> 128 px), real crops
 #   128 px; batch 16; Adam lr 2e-4, betas (0.5, 0.999), both networks;
 #   300 epochs (constant 150, then linear decay to 0); no pre-training.
+# Data as in their code: the DSGAN trains on the *source* images (AIM:
+# real_lr/, the degraded Flickr2K photos), bicubic-down-sampled, against
+# crops of the same folder (dsgan_input_dir='hr' trains on the clean HR
+# instead: DASR's Table 1 "bicubic LR + GBFS" setting). Source images must
+# be >= 512 px, so a sub-image data root (240-px real_lr/) needs
+# extract_subimages.py --lr-crop-size 512.
 #
 # Where this config departs from their code:
 # - Iterations instead of epochs: 300 epochs of the 2650 AIM source images
@@ -24,14 +30,12 @@
 # - Filters: box 5 with reflect padding everywhere (their colour loss uses
 #   a 'valid' box, their D's high pass a border-renormalised one) and no
 #   0.5 + 0.5 h rescaling of the high pass before D (an affine map its first
-#   convolution absorbs). Gaussian ('--gaussian' in their code, DASR's
-#   "bicubic LR + GBFS" row): extractor=dict(mode='gaussian', ...).
-# - Augmentation: flips and transposes (their --flips / --rotations flags).
-# - Like FSSR the DSGAN trains on the *source* images (AIM: real_lr/, the
-#   degraded Flickr2K photos), bicubic-down-sampled, against crops of the
-#   same folder; dsgan_input_dir='hr' trains on the clean HR instead
-#   (DASR's Table 1 setting). Source images must be >= 512 px, so the
-#   sub-image data root (240-px real_lr/) needs --lr-crop-size 512.
+#   convolution absorbs). Their '--gaussian' option is
+#   extractor=dict(mode='gaussian', kernel_size=5, sigma=5 / 6).
+# - Augmentation: flips and transposes always (their --flips / --rotations
+#   flags, off by default).
+# - The real crop D sees comes from a random source image, theirs from the
+#   same image as the input crop.
 # - The export writes G(x) for every image of hr/ (FSSR's TDSR pairs from
 #   DIV2K); their TDSR set also adds pairs made from the source images
 #   down-sampled by 2. The maps it writes are not used by ESRGAN-FS.
