@@ -1,19 +1,22 @@
-"""Table 3 at demo scale: DASR against P.T. ESRGAN and bicubic up-sampling
-on the same data, scored like the paper (PSNR/SSIM on RGB and Y, LPIPS with
-the label its trunk has, NIQE), plus NIQE on the demo's GT-less photos.
+"""Table 3 at demo scale: DASR against FSSR, P.T. ESRGAN and bicubic
+up-sampling on the same data, scored like the paper (PSNR/SSIM on RGB and
+Y, LPIPS with the label its trunk has, NIQE), plus NIQE on the demo's
+GT-less photos.
 
 Trains stage 2 of DASR (``configs/dasr/srn_demo.py``; on the export of a
 finished ``dsn_demo.py`` run given by ``--stage1-export``, else the whole
-``configs/dasr/dasr_demo.py`` pipeline) and ``configs/baselines/
-esrgan_pt_demo.py``, then runs ``tools/test.py``'s ``test()`` with
-``configs/dasr/test/demo.py`` and the baseline's own test set. The bicubic
-row scores OpenCV bicubic up-sampling of the val LR with the same metric
-classes. FSSR and S.T. ESRGAN are not part of the demo table (no FSSR
-config; the demo has no real training pairs).
+``configs/dasr/dasr_demo.py`` pipeline), FSSR (the whole
+``configs/baselines/fssr_demo.py`` pipeline: DSGAN, export, ESRGAN-FS) and
+``configs/baselines/esrgan_pt_demo.py``, then runs ``tools/test.py``'s
+``test()`` with ``configs/dasr/test/demo.py`` and the baselines' own test
+sets (the same sets). The bicubic row scores OpenCV bicubic up-sampling of
+the val LR with the same metric classes. S.T. ESRGAN is not part of the
+demo table (the demo has no real training pairs).
 
     python benchmarks/table3.py --data-root data/demo \\
         --stage1-export work_dirs/dasr_demo/stage1_dsn/export \\
-        --srn-iters 600 --srn-adv-iters 100 --esrgan-iters 600
+        --srn-iters 600 --srn-adv-iters 100 --esrgan-iters 600 \\
+        --dsgan-iters 600 --fssr-iters 400
 """
 import argparse
 import os.path as osp
@@ -35,6 +38,8 @@ DASR_PIPELINE = 'configs/dasr/dasr_demo.py'
 DASR_STAGE2 = 'configs/dasr/srn_demo.py'
 DASR_TEST = 'configs/dasr/test/demo.py'
 PT_ESRGAN = 'configs/baselines/esrgan_pt_demo.py'
+FSSR_PIPELINE = 'configs/baselines/fssr_demo.py'
+FSSR_STAGE2 = 'configs/baselines/fssr_esrgan_fs_demo.py'
 COLUMNS = ('RGB/PSNR', 'RGB/SSIM', 'Y/PSNR', 'Y/SSIM', 'LPIPS(random-alex)',
            'NIQE')
 
@@ -52,6 +57,28 @@ def schedule(iters: Optional[int], adv_iters: Optional[int]):
                 cfg.model.train_cfg.pretrain_iters = iters - adv_iters
 
     return edit
+
+
+def fssr_schedule(dsgan_iters: Optional[int],
+                  iters: Optional[int]):
+    """A config edit of the FSSR pipeline: ``iters`` ESRGAN-FS iterations
+    (as :func:`schedule`) after ``dsgan_iters`` DSGAN iterations (constant
+    lr for the first half, then the config's linear decay), one checkpoint
+    at the end of each stage."""
+    edit = schedule(iters, None)
+
+    def edit_both(cfg: Config) -> None:
+        edit(cfg)
+        if dsgan_iters:
+            cfg.train_cfg.stage1_cfg_options = {
+                'train_cfg.max_iters': dsgan_iters,
+                'train_cfg.val_interval': dsgan_iters,
+                'default_hooks.checkpoint.interval': dsgan_iters,
+                'param_scheduler.begin': dsgan_iters // 2,
+                'param_scheduler.end': dsgan_iters,
+            }
+
+    return edit_both
 
 
 def _chw_bgr(img: np.ndarray) -> torch.Tensor:
@@ -113,6 +140,12 @@ def main() -> None:
                         help='of which adversarial (needs --srn-iters)')
     parser.add_argument('--esrgan-iters', type=int,
                         help="P.T. ESRGAN iterations (default: config's)")
+    parser.add_argument('--dsgan-iters', type=int,
+                        help="FSSR stage-1 (DSGAN) iterations (default: "
+                        "config's)")
+    parser.add_argument('--fssr-iters', type=int,
+                        help="FSSR stage-2 (ESRGAN-FS) iterations (default: "
+                        "config's)")
     args = parser.parse_args()
     options = dict(data_root=args.data_root)
 
@@ -131,6 +164,8 @@ def main() -> None:
         dasr_edit, config = edit, DASR_PIPELINE
     for method, config, run_edit, test_config in (
             ('DASR', config, dasr_edit, DASR_TEST),
+            ('FSSR', FSSR_PIPELINE,
+             fssr_schedule(args.dsgan_iters, args.fssr_iters), FSSR_STAGE2),
             ('P.T. ESRGAN', PT_ESRGAN, schedule(args.esrgan_iters, None),
              PT_ESRGAN)):
         work_dir = osp.join(args.work_dir, method.replace(' ', '_'))

@@ -11,7 +11,9 @@ EXPECTED = {
         'HighFrequencyExtractor', 'RRDBNetNoUpsample', 'DomainWeightedL1Loss',
         'DomainWeightedPerceptualLoss', 'LocalVGGPerceptualLoss',
         'DownSamplingGAN',
-        'DomainDistanceAwareSR', 'DASRDataPreprocessor'
+        'DomainDistanceAwareSR', 'DASRDataPreprocessor',
+        'BicubicInputGenerator', 'HighPassDiscriminator',
+        'LowFrequencyL1Loss', 'LPIPSLoss'
     ],
     'DATASETS': [
         'UnpairedSRImageDataset', 'DomainDistanceTripletDataset',
@@ -21,7 +23,7 @@ EXPECTED = {
     ['LoadDomainDistanceMap', 'TripletRandomCrop', 'MatlabBicubicDownsample'],
     'HOOKS': ['DomainDistanceMapExportHook', 'MetricsRecorder',
               'NonFiniteLossHook', 'ResumedLearningRateHook',
-              'UnwrappedCheckpointKeysHook'],
+              'UnwrappedCheckpointKeysHook', 'RunReportHook'],
     'LOOPS': ['DASRTwoStageTrainLoop'],
     'METRICS': ['LPIPS', 'NoReferenceNIQE'],
 }

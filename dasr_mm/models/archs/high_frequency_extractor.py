@@ -205,8 +205,25 @@ class HighFrequencyExtractor(nn.Module):
         kernel = torch.exp(-coords**2 / (2 * self.sigma**2))
         return (kernel / kernel.sum()).to(like.dtype)
 
-    def _blur(self, x: Tensor) -> Tensor:
-        """Separable depthwise blur; same size out (padding by variant)."""
+    def low_pass(self, x: Tensor) -> Tensor:
+        """The blur whose residual is the high-frequency output:
+        ``x - low_pass(x) == forward(x)`` for ``gaussian`` and ``box``
+        (``variant='official'``: before its ``0.5 + 0.5 * h`` mapping);
+        FSSR's content losses compare low passes.
+
+        Separable depthwise convolution, same size out: reflect padding, or
+        as the authors' code pads (``variant='official'``: zero padding,
+        box as the mean over the pixels inside the image).
+
+        Args:
+            x (Tensor): (N, C, H, W), H and W > ``kernel_size // 2``.
+
+        Returns:
+            Tensor: (N, C, H, W), same dtype and device.
+        """
+        if self.mode not in ('gaussian', 'box'):
+            raise ValueError("low_pass needs mode 'gaussian' or 'box', the "
+                             f'extractor has mode {self.mode!r}')
         c, k = x.shape[1], self.kernel_size
         pad = k // 2
         if self.official and self.mode == 'box':
@@ -276,5 +293,5 @@ class HighFrequencyExtractor(nn.Module):
             _, lh, hl, hh = haar_dwt(self.pad_to_downscale(x))
             high = torch.cat((lh, hl, hh), dim=1)
         else:
-            high = x - self._blur(x)
+            high = x - self.low_pass(x)
         return 0.5 + 0.5 * high if self.official else high

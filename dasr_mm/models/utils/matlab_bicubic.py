@@ -5,6 +5,7 @@ from typing import Tuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 
@@ -37,36 +38,27 @@ def _filter_taps(scale: int) -> Tuple[Tuple[float, ...], int]:
     return tuple(weights / weights.sum()), int(idx[keep[0]] - 1)
 
 
-@lru_cache(maxsize=64)
-def _resize_matrix(size: int, scale: int) -> np.ndarray:
-    """(ceil(size / scale), size) float64 matrix of MATLAB
-    ``imresize(·, 1/scale)`` along one axis: :func:`_filter_taps` for every
-    output pixel, with taps outside the image mirrored back in as MATLAB's
-    symmetric padding does (edge pixel repeated)."""
-    taps, first = _filter_taps(scale)
-    out_size = -(-size // scale)
-    matrix = np.zeros((out_size, size))
-    for out_index in range(out_size):
-        for k, tap in enumerate(taps):
-            i = first + scale * out_index + k
-            while not 0 <= i < size:  # mirror until inside
-                i = -i - 1 if i < 0 else 2 * size - 1 - i
-            matrix[out_index, i] += tap
-    return matrix
+def _symmetric_pad(x: Tensor, before: int, after: int, dim: int) -> Tensor:
+    """Mirror ``before`` / ``after`` pixels along ``dim`` with the edge
+    pixel repeated (MATLAB's ``'symmetric'``); at most the image size."""
+    return torch.cat([
+        x.narrow(dim, 0, before).flip(dim), x,
+        x.narrow(dim, x.shape[dim] - after, after).flip(dim)
+    ], dim)
 
 
 def matlab_bicubic_downsample(x: Tensor, scale: int) -> Tensor:
     """MATLAB ``imresize(x, 1/scale)`` (bicubic, antialiased) in torch.
 
-    For an integer factor this is linear and separable:
-    ``B(x) = R_h @ x @ R_w^T`` with the (ceil(H / s), H) and
-    (ceil(W / s), W) matrices of :func:`_resize_matrix` (4 * scale cubic
-    taps per output pixel, borders mirrored as MATLAB pads them). It matches
+    For an integer factor this is a separable filter with stride ``scale``
+    (:func:`_filter_taps`: 4 * scale cubic taps) on the input padded
+    symmetrically as MATLAB pads it: two strided depthwise convolutions, so
+    :func:`dasr_mm.apis.tiling.receptive_radius` sees its reach. It matches
     mmagic's numpy ``MATLABLikeResize`` to float precision and is
     differentiable.
 
     Args:
-        x (Tensor): (N, C, H, W), any float dtype.
+        x (Tensor): (N, C, H, W), any float dtype; H and W >= 2 * scale.
         scale (int): Integer down-sampling factor; 1 returns ``x``.
 
     Returns:
@@ -74,7 +66,17 @@ def matlab_bicubic_downsample(x: Tensor, scale: int) -> Tensor:
     """
     if scale == 1:
         return x
-    rows, cols = (torch.as_tensor(
-        _resize_matrix(size, scale), dtype=x.dtype, device=x.device)
-                  for size in x.shape[-2:])
-    return rows @ x @ cols.T
+    taps, first = _filter_taps(scale)
+    channels, width = x.shape[1], len(taps)
+    weight = torch.tensor(taps, dtype=x.dtype, device=x.device)
+    for dim, kernel, stride in ((-1, (1, width), (1, scale)),
+                                (-2, (width, 1), (scale, 1))):
+        size = x.shape[dim]
+        after = first + scale * (-(-size // scale) - 1) + width - size
+        x = _symmetric_pad(x, -first, max(0, after), dim)
+        x = F.conv2d(
+            x,
+            weight.view(1, 1, *kernel).expand(channels, 1, *kernel),
+            stride=stride,
+            groups=channels)
+    return x

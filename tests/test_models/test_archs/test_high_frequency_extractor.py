@@ -261,3 +261,18 @@ def test_official_config_round_trips_and_bad_variant_raises():
     }
     with pytest.raises(ValueError, match='variant'):
         HighFrequencyExtractor(variant='authors')
+
+
+@pytest.mark.parametrize('mode', ['gaussian', 'box'])
+def test_low_pass_is_the_complement_of_the_high_pass(mode):
+    extractor = HighFrequencyExtractor(mode=mode, kernel_size=5)
+    x = torch.rand(2, 3, 12, 13)
+    low = extractor.low_pass(x)
+    assert low.shape == x.shape
+    assert torch.allclose(low + extractor(x), x, atol=1e-6)
+    assert low.std() < x.std()  # smoother than the input
+
+
+def test_low_pass_needs_a_blur_mode():
+    with pytest.raises(ValueError, match="'gaussian' or 'box'"):
+        HighFrequencyExtractor(mode='wavelet').low_pass(torch.rand(1, 3, 8, 8))
