@@ -84,15 +84,11 @@ def discriminator() -> nn.Module:
     return disc
 
 
-def dsn(variant: str, bicubic_skip: bool = False) -> nn.Module:
+def dsn(variant: str) -> nn.Module:
     torch.manual_seed(0)
     return pytorch_init(
         DownSamplingNetwork(
-            scale=2,
-            mid_channels=4,
-            num_blocks=1,
-            variant=variant,
-            bicubic_skip=bicubic_skip))
+            scale=2, mid_channels=4, num_blocks=1, variant=variant))
 
 
 def rrdbnet_x1() -> nn.Module:
@@ -108,8 +104,6 @@ KINDS = {
     lambda: (lambda d: (d, d.domain_distance_map, 2, 1))(discriminator()),
     'paper DSN (bilinear, /2)':
     lambda: (lambda n: (n, n, 2, 1))(dsn('paper')),
-    'paper DSN + bicubic skip (/2)':
-    lambda: (lambda n: (n, n, 2, 1))(dsn('paper', bicubic_skip=True)),
     'official DSN (strided, /2)':
     lambda: (lambda n: (n, n, 2, 1))(dsn('official')),
     'RRDBNet (x4)':

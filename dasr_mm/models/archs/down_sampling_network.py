@@ -10,8 +10,6 @@ from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from dasr_mm.models.utils import matlab_bicubic_downsample
-
 SCALES = (1, 2, 4)
 VARIANTS = ('paper', 'official')
 
@@ -53,8 +51,6 @@ class DownSamplingNetwork(BaseModule):
         -> bilinear resize to (H / scale, W / scale), align_corners=False
            (skipped when scale == 1)
         -> conv3x3 (mid -> mid) -> conv3x3 (mid -> out)
-        (+ B(x), MATLAB bicubic down-sampling of the input, if
-        ``bicubic_skip``)
 
     The output is not clamped (so the content loss keeps its gradient); after
     training it lies approximately in [0, 1]; clamp it when saving images.
@@ -79,14 +75,6 @@ class DownSamplingNetwork(BaseModule):
         mid_channels (int): Feature channels.
         num_blocks (int): Number of residual blocks (>= 1).
         variant (str): ``'paper'`` or ``'official'``.
-        bicubic_skip (bool): ``paper`` only: add ``B(x)`` to the output, so
-            the network starts at bicubic down-sampling and learns only how
-            the real degradation differs from it (as ``MSRResNet`` adds an
-            interpolation of its input). Not in the paper's Fig. 3(a); for
-            small, briefly trained DSNs (the demo), which otherwise do not
-            even fit ``B(x)``: measured on the demo data, a 16-channel,
-            2-block DSN was 29.6 dB from ``B(x)`` after 600 pre-training
-            iterations. Default: False.
         init_cfg (dict, optional): mmengine init config (e.g. Pretrained).
     """
 
@@ -97,7 +85,6 @@ class DownSamplingNetwork(BaseModule):
                  mid_channels: int = 64,
                  num_blocks: int = 23,
                  variant: str = 'paper',
-                 bicubic_skip: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if isinstance(scale, bool) or not isinstance(scale, int) \
@@ -115,9 +102,6 @@ class DownSamplingNetwork(BaseModule):
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.variant = variant
-        if bicubic_skip and variant != 'paper':
-            raise ValueError("bicubic_skip applies to variant='paper' only")
-        self.bicubic_skip = bool(bicubic_skip)
 
         if variant == 'paper':
             self.conv_first = nn.Conv2d(in_channels, mid_channels, 3, 1, 1)
@@ -175,7 +159,4 @@ class DownSamplingNetwork(BaseModule):
                 size=(h // self.scale, w // self.scale),
                 mode='bilinear',
                 align_corners=False)
-        out = self.conv_last(self.conv_lr(feat))
-        if self.bicubic_skip:
-            out = out + matlab_bicubic_downsample(x, self.scale)
-        return out
+        return self.conv_last(self.conv_lr(feat))

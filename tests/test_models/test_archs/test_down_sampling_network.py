@@ -48,23 +48,6 @@ def test_paper_variant_resizes_features_bilinearly():
     torch.testing.assert_close(captured['in'], expected)
 
 
-@pytest.mark.parametrize('scale', [1, 2, 4])
-def test_bicubic_skip_adds_matlab_bicubic_of_the_input(scale):
-    """With its last convolution zeroed the DSN outputs exactly B(x); the
-    skip is all that differs from the plain paper DSN with equal weights."""
-    from dasr_mm.models.utils import matlab_bicubic_downsample
-    torch.manual_seed(0)
-    plain = DownSamplingNetwork(scale=scale, **TINY)
-    skip = DownSamplingNetwork(scale=scale, bicubic_skip=True, **TINY)
-    skip.load_state_dict(plain.state_dict())
-    x = torch.rand(2, 3, 16, 24)
-    bicubic = matlab_bicubic_downsample(x, scale)
-    torch.testing.assert_close(skip(x), plain(x) + bicubic)
-    torch.nn.init.zeros_(skip.conv_last.weight)
-    torch.nn.init.zeros_(skip.conv_last.bias)
-    torch.testing.assert_close(skip(x), bicubic)
-
-
 @pytest.mark.parametrize('scale,num_down', [(1, 0), (2, 1), (4, 2)])
 def test_official_architecture_and_checkpoint_names(scale, num_down):
     dsn = DownSamplingNetwork(scale=scale, variant='official', num_blocks=8)
@@ -138,7 +121,6 @@ def test_indivisible_or_bad_input_raises(variant):
     dict(num_blocks=0),
     dict(mid_channels=0),
     dict(in_channels=3.0),
-    dict(variant='official', bicubic_skip=True),
 ])
 def test_bad_args_raise(kwargs):
     with pytest.raises(ValueError):
