@@ -31,6 +31,26 @@ def python_exe() -> str:
 
 
 @pytest.fixture
+def run_repo_tool(python_exe, python_env):
+    """``run_repo_tool('tools/train.py', *args)`` runs a repo script in a
+    subprocess from the repo root and asserts it exits 0 (showing the ends of
+    its stdout and stderr otherwise); returns the CompletedProcess."""
+    import subprocess
+
+    def run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+        proc = subprocess.run([python_exe, *args],
+                              cwd=REPO_ROOT,
+                              env=python_env,
+                              capture_output=True,
+                              text=True,
+                              timeout=timeout)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+        return proc
+
+    return run
+
+
+@pytest.fixture
 def mm_log_records():
     """Records logged through mmengine's current logger
     (``print_log(..., logger='current')``)."""
@@ -56,8 +76,12 @@ def tiny_dasr_root(tmp_path):
     def make(name: str = 'data') -> str:
         rng = np.random.default_rng(0)
         root = tmp_path / name
-        sizes = {'hr': (72, 68), 'real_lr': (20, 18), 'val/lr': (10, 12),
-                 'val/hr': (40, 48)}
+        sizes = {
+            'hr': (72, 68),
+            'real_lr': (20, 18),
+            'val/lr': (10, 12),
+            'val/hr': (40, 48)
+        }
         for folder, size in sizes.items():
             for i in range(2):  # val pairs share their stems
                 atomic_save_image(
@@ -92,8 +116,8 @@ def user_photos(tmp_path):
     folder = tmp_path / 'photos'
     folder.mkdir()
     for i in range(7):
-        Image.fromarray(_smooth_photo(42 + i, 50, i)).save(
-            folder / f'p{i}.png')
+        Image.fromarray(_smooth_photo(42 + i, 50,
+                                      i)).save(folder / f'p{i}.png')
     return folder
 
 
@@ -101,6 +125,7 @@ def user_photos(tmp_path):
 def tree_bytes():
     """``tree_bytes(root)``: {relative path: bytes} of every file under
     ``root``."""
+
     def read(root) -> dict:
         out = {}
         for dirpath, _, names in os.walk(root):

@@ -4,7 +4,6 @@ and tests through our tools."""
 import copy
 import json
 import os.path as osp
-import subprocess
 
 import numpy as np
 import pytest
@@ -20,8 +19,9 @@ from dasr_mm.utils.io import atomic_save_image
 from mmagic.registry import DATASETS, MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-PT_CONFIGS = ['configs/baselines/esrgan_pt_aim.py',
-              'configs/baselines/esrgan_pt_demo.py']
+PT_CONFIGS = [
+    'configs/baselines/esrgan_pt_aim.py', 'configs/baselines/esrgan_pt_demo.py'
+]
 
 
 def _data_root(root: str) -> str:
@@ -30,20 +30,19 @@ def _data_root(root: str) -> str:
     rng = np.random.default_rng(0)
     for rel, size in (('hr/a.png', (140, 150)), ('hr/b.png', (150, 140)),
                       ('val/lr/0.png', (32, 32)), ('val/hr/0.png', (128, 128)),
-                      ('val/lr/1.png', (32, 32)),
-                      ('val/hr/1.png', (128, 128)),
-                      ('real_lr/p.png', (30, 30)),
-                      ('real_lr/q.png', (30, 30))):
-        atomic_save_image(osp.join(root, rel),
-                          rng.integers(0, 256, (*size, 3), np.uint8))
+                      ('val/lr/1.png', (32, 32)), ('val/hr/1.png', (128, 128)),
+                      ('real_lr/p.png', (30, 30)), ('real_lr/q.png', (30,
+                                                                      30))):
+        atomic_save_image(
+            osp.join(root, rel), rng.integers(0, 256, (*size, 3), np.uint8))
     return root
 
 
 @pytest.mark.parametrize('rel', PT_CONFIGS)
 def test_pt_esrgan_is_mmagic_esrgan_on_bicubic_pairs(rel, tmp_path):
     root = _data_root(str(tmp_path / 'data'))
-    cfg = load_config(osp.join(REPO_ROOT, rel),
-                      cfg_options=dict(data_root=root))
+    cfg = load_config(
+        osp.join(REPO_ROOT, rel), cfg_options=dict(data_root=root))
     assert cfg.model.type == 'ESRGAN'  # mmagic's
     assert cfg.model.discriminator.type == 'ModifiedVGG'
     assert cfg.model.perceptual_loss.layer == 'conv5_4'
@@ -63,11 +62,12 @@ def test_pt_esrgan_is_mmagic_esrgan_on_bicubic_pairs(rel, tmp_path):
     assert np.array_equal(lr.permute(1, 2, 0).numpy(), expected)
     names = {m.prefix.split('/')[0] for m in cfg.test_evaluator[0]}
     assert len(names) == 1
-    assert [m.type for m in cfg.test_evaluator[0]] == [
-        'PSNR', 'SSIM', 'PSNR', 'SSIM', 'LPIPS', 'NoReferenceNIQE']
+    assert [m.type for m in cfg.test_evaluator[0]
+            ] == ['PSNR', 'SSIM', 'PSNR', 'SSIM', 'LPIPS', 'NoReferenceNIQE']
     if rel.endswith('demo.py'):  # the sets of the DASR demo's test config
-        dasr = load_config(osp.join(REPO_ROOT, 'configs/dasr/test/demo.py'),
-                           cfg_options=dict(data_root=root))
+        dasr = load_config(
+            osp.join(REPO_ROOT, 'configs/dasr/test/demo.py'),
+            cfg_options=dict(data_root=root))
         assert cfg.test_dataloader == dasr.test_dataloader
         assert cfg.test_evaluator == dasr.test_evaluator
     else:
@@ -86,35 +86,31 @@ def test_local_vgg_perceptual_loss_has_mmagic_interface():
     assert percep > 0
     with DefaultScope.overwrite_default_scope('mmagic'):
         assert isinstance(
-            MODELS.build(dict(type='LocalVGGPerceptualLoss',
-                              pretrained=None, layer='conv1_2')),
-            LocalVGGPerceptualLoss)
+            MODELS.build(
+                dict(
+                    type='LocalVGGPerceptualLoss',
+                    pretrained=None,
+                    layer='conv1_2')), LocalVGGPerceptualLoss)
 
 
-def test_pt_esrgan_demo_trains_and_tests(tmp_path, python_exe, python_env):
+def test_pt_esrgan_demo_trains_and_tests(tmp_path, run_repo_tool):
     root = _data_root(str(tmp_path / 'data'))
     work_dir = str(tmp_path / 'work')
     config = 'configs/baselines/esrgan_pt_demo.py'
     options = ['--cfg-options', f'data_root={root}']
 
-    def tool(*args):
-        proc = subprocess.run([python_exe, *args], cwd=REPO_ROOT,
-                              env=python_env, capture_output=True, text=True,
-                              timeout=900)
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-        return proc
-
-    tool('tools/train.py', config, '--work-dir', work_dir, *options,
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-         'default_hooks.checkpoint.interval=2',
-         'train_dataloader.batch_size=2')
+    run_repo_tool('tools/train.py', config, '--work-dir', work_dir, *options,
+                  'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+                  'default_hooks.checkpoint.interval=2',
+                  'train_dataloader.batch_size=2')
     out = str(tmp_path / 'metrics.json')
-    tool('tools/test.py', config, osp.join(work_dir, 'iter_2.pth'), '--out',
-         out, '--work-dir', str(tmp_path / 'test'), *options)
+    run_repo_tool('tools/test.py', config, osp.join(work_dir, 'iter_2.pth'),
+                  '--out', out, '--work-dir', str(tmp_path / 'test'), *options)
     metrics = json.load(open(out))
     assert set(metrics) == {
         'demo/RGB/PSNR', 'demo/RGB/SSIM', 'demo/Y/PSNR', 'demo/Y/SSIM',
-        'demo/LPIPS(random-alex)', 'demo/NIQE', 'photos/NIQE'}
+        'demo/LPIPS(random-alex)', 'demo/NIQE', 'photos/NIQE'
+    }
 
 
 def test_st_esrgan_trains_on_real_pairs(tmp_path):

@@ -7,7 +7,6 @@ import copy
 import glob
 import json
 import os.path as osp
-import subprocess
 
 import numpy as np
 import pytest
@@ -28,14 +27,18 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASELINES = osp.join(REPO_ROOT, 'configs', 'baselines')
 STAGE1 = ['fssr_dsgan_aim.py', 'fssr_dsgan_demo.py']
 STAGE2 = ['fssr_esrgan_fs_aim.py', 'fssr_esrgan_fs_demo.py']
-PIPELINES = {'fssr_aim.py': 'fssr_dsgan_aim.py',
-             'fssr_demo.py': 'fssr_dsgan_demo.py'}
+PIPELINES = {
+    'fssr_aim.py': 'fssr_dsgan_aim.py',
+    'fssr_demo.py': 'fssr_dsgan_demo.py'
+}
 RED = dict(hr=200, real_lr=50)  # red channel: which folder a crop is from
 
 
 def test_every_fssr_config_is_tested():
-    found = {osp.basename(p)
-             for p in glob.glob(osp.join(BASELINES, 'fssr_*.py'))}
+    found = {
+        osp.basename(p)
+        for p in glob.glob(osp.join(BASELINES, 'fssr_*.py'))
+    }
     assert found == set(STAGE1) | set(STAGE2) | set(PIPELINES)
 
 
@@ -54,14 +57,16 @@ def data_root(tmp_path_factory):
     rng = np.random.default_rng(0)
     for i in range(2):
         lr = _image(rng, (33, 34), RED['hr'])
-        atomic_save_image(osp.join(root, 'hr', f'hr_{i}.png'),
-                          np.kron(lr, np.ones((4, 4, 1), np.uint8)))
-        atomic_save_image(osp.join(root, 'real_lr', f'real_{i}.png'),
-                          _image(rng, (516, 520), RED['real_lr']))
-    atomic_save_image(osp.join(root, 'val', 'lr', 'v.png'),
-                      _image(rng, (32, 32), 90))
-    atomic_save_image(osp.join(root, 'val', 'hr', 'v.png'),
-                      _image(rng, (128, 128), 160))
+        atomic_save_image(
+            osp.join(root, 'hr', f'hr_{i}.png'),
+            np.kron(lr, np.ones((4, 4, 1), np.uint8)))
+        atomic_save_image(
+            osp.join(root, 'real_lr', f'real_{i}.png'),
+            _image(rng, (516, 520), RED['real_lr']))
+    atomic_save_image(
+        osp.join(root, 'val', 'lr', 'v.png'), _image(rng, (32, 32), 90))
+    atomic_save_image(
+        osp.join(root, 'val', 'hr', 'v.png'), _image(rng, (128, 128), 160))
     return root
 
 
@@ -70,26 +75,31 @@ def _export(root: str, out: str, extractor: dict) -> str:
     (the block colours), so an aligned LR/HR crop pair satisfies
     lr == hr[::4, ::4] under any flip or transpose."""
     extractor = HighFrequencyExtractor(**extractor).config()
-    names = sorted(osp.basename(p)
-                   for p in glob.glob(osp.join(root, 'hr', '*.png')))
+    names = sorted(
+        osp.basename(p) for p in glob.glob(osp.join(root, 'hr', '*.png')))
     for name in names:
         hr = read_rgb(osp.join(root, 'hr', name))
         atomic_save_image(lr_path(out, name), hr[::4, ::4])
-        atomic_save_npy(map_path(out, name),
-                        np.full(exported_map_size(hr.shape[:2], 4, 4), 0.5,
-                                np.float16))
+        atomic_save_npy(
+            map_path(out, name),
+            np.full(exported_map_size(hr.shape[:2], 4, 4), 0.5, np.float16))
     atomic_save_json(
         osp.join(out, MANIFEST_NAME),
-        build_manifest(dsn_checkpoint=None, extractor=extractor, scale=4,
-                       map_stride=4, images=names,
-                       hr_dir=osp.join(root, 'hr'), rf_average=False,
-                       complete=True))
+        build_manifest(
+            dsn_checkpoint=None,
+            extractor=extractor,
+            scale=4,
+            map_stride=4,
+            images=names,
+            hr_dir=osp.join(root, 'hr'),
+            rf_average=False,
+            complete=True))
     return out
 
 
 def _load(name: str, root: str, **options):
-    return load_config(osp.join(BASELINES, name),
-                       cfg_options=dict(data_root=root, **options))
+    return load_config(
+        osp.join(BASELINES, name), cfg_options=dict(data_root=root, **options))
 
 
 def _build_model(model_cfg):
@@ -119,8 +129,7 @@ def test_dsgan_stage(name, data_root):
     assert model.discriminator.extractor.config() == dict(
         mode='box', kernel_size=5)
     assert model.discriminator.receptive_field == 13  # their D's
-    assert model.pixel_loss.filter.config() == dict(mode='box',
-                                                    kernel_size=5)
+    assert model.pixel_loss.filter.config() == dict(mode='box', kernel_size=5)
     assert type(model.perceptual_loss).__name__ == 'LPIPSLoss'
     assert model.pretrain_iters == 0
     # the content target is the generator's own input B(x)
@@ -178,8 +187,8 @@ def test_esrgan_fs_stage_on_export_pairs(name, data_root, tmp_path):
 def test_pipeline_runs_the_dsgan_then_esrgan_fs(name, data_root):
     cfg = _load(name, data_root)
     assert cfg.train_cfg.type == 'DASRTwoStageTrainLoop'
-    stage1 = load_config(cfg.train_cfg.stage1_config,
-                         cfg_options=dict(data_root=data_root))
+    stage1 = load_config(
+        cfg.train_cfg.stage1_config, cfg_options=dict(data_root=data_root))
     assert osp.basename(cfg.train_cfg.stage1_config) == PIPELINES[name]
     # the stage-2 dataset accepts what stage 1 exports
     assert HighFrequencyExtractor(
@@ -187,37 +196,28 @@ def test_pipeline_runs_the_dsgan_then_esrgan_fs(name, data_root):
         HighFrequencyExtractor(**cfg.train_dataloader.dataset.extractor
                                ).config()
     [hook] = stage1.custom_hooks
-    assert hook.hr_dir == osp.join(cfg.train_dataloader.dataset.data_root,
-                                   cfg.train_dataloader.dataset.get(
-                                       'hr_dir', 'hr'))
+    assert hook.hr_dir == osp.join(
+        cfg.train_dataloader.dataset.data_root,
+        cfg.train_dataloader.dataset.get('hr_dir', 'hr'))
     stage2 = _load(PIPELINES[name].replace('dsgan', 'esrgan_fs'), data_root)
     assert cfg.model == stage2.model
     assert cfg.train_cfg.max_iters == stage2.train_cfg.max_iters
 
 
-def test_fssr_demo_trains_both_stages_and_tests(tmp_path, python_exe,
-                                                python_env):
+def test_fssr_demo_trains_both_stages_and_tests(tmp_path, run_repo_tool):
     rng = np.random.default_rng(3)
     root = str(tmp_path / 'data')
     for rel, size in (('hr/a.png', (130, 137)), ('hr/b.png', (136, 132)),
-                      ('real_lr/p.png', (36, 34)),
-                      ('real_lr/q.png', (34, 36)),
-                      ('val/lr/0.png', (32, 32)),
-                      ('val/hr/0.png', (128, 128))):
-        atomic_save_image(osp.join(root, rel),
-                          rng.integers(0, 256, (*size, 3), np.uint8))
+                      ('real_lr/p.png', (36, 34)), ('real_lr/q.png', (34, 36)),
+                      ('val/lr/0.png', (32, 32)), ('val/hr/0.png', (128,
+                                                                    128))):
+        atomic_save_image(
+            osp.join(root, rel), rng.integers(0, 256, (*size, 3), np.uint8))
     work_dir = str(tmp_path / 'work')
     options = ['--cfg-options', f'data_root={root}']
 
-    def tool(*args):
-        proc = subprocess.run([python_exe, *args], cwd=REPO_ROOT,
-                              env=python_env, capture_output=True, text=True,
-                              timeout=900)
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-        return proc
-
-    tool('tools/train.py', 'tests/configs/fssr_toy.py', '--work-dir',
-         work_dir, *options)
+    run_repo_tool('tools/train.py', 'tests/configs/fssr_toy.py', '--work-dir',
+                  work_dir, *options)
     # the export holds G(x) of the final DSGAN for every HR image
     export = osp.join(work_dir, 'stage1_dsn', 'export')
     manifest = load_manifest(export)
@@ -226,10 +226,13 @@ def test_fssr_demo_trains_both_stages_and_tests(tmp_path, python_exe,
     stage1 = load_config(osp.join(BASELINES, 'fssr_dsgan_demo.py'))
     with DefaultScope.overwrite_default_scope('mmagic'):
         gen = MODELS.build(stage1.model.generator).eval()
-    state = torch.load(osp.join(work_dir, 'stage1_dsn', 'iter_2.pth'),
-                       map_location='cpu')['state_dict']
-    gen.load_state_dict({k[len('generator.'):]: v for k, v in state.items()
-                         if k.startswith('generator.')})
+    state = torch.load(
+        osp.join(work_dir, 'stage1_dsn', 'iter_2.pth'),
+        map_location='cpu')['state_dict']
+    gen.load_state_dict({
+        k[len('generator.'):]: v
+        for k, v in state.items() if k.startswith('generator.')
+    })
     for name in manifest['images']:
         hr = read_rgb(osp.join(root, 'hr', name))
         h, w = (s // 4 * 4 for s in hr.shape[:2])
@@ -241,13 +244,15 @@ def test_fssr_demo_trains_both_stages_and_tests(tmp_path, python_exe,
         assert exported.shape == expected.shape
         assert (exported - expected).abs().max() <= 1
     final = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu')
-    assert any(k.startswith('discriminator.net.conv0_0')
-               for k in final['state_dict'])  # ModifiedVGG behind H
+    assert any(
+        k.startswith('discriminator.net.conv0_0')
+        for k in final['state_dict'])  # ModifiedVGG behind H
     out = str(tmp_path / 'metrics.json')
-    tool('tools/test.py', 'configs/baselines/fssr_esrgan_fs_demo.py',
-         osp.join(work_dir, 'iter_2.pth'), '--out', out, '--work-dir',
-         str(tmp_path / 'test'), *options)
+    run_repo_tool('tools/test.py', 'configs/baselines/fssr_esrgan_fs_demo.py',
+                  osp.join(work_dir, 'iter_2.pth'), '--out', out, '--work-dir',
+                  str(tmp_path / 'test'), *options)
     metrics = json.load(open(out))
     assert set(metrics) == {
         'demo/RGB/PSNR', 'demo/RGB/SSIM', 'demo/Y/PSNR', 'demo/Y/SSIM',
-        'demo/LPIPS(random-alex)', 'demo/NIQE', 'photos/NIQE'}
+        'demo/LPIPS(random-alex)', 'demo/NIQE', 'photos/NIQE'
+    }
