@@ -55,6 +55,9 @@ def _rank_main(fn, rank: int, port: int, out: str, args: tuple) -> None:
     write ``{'value': ...}`` or ``{'error': ...}`` to ``out/rank<R>.json``."""
     os.environ.update(_torchrun_env(rank, 2, port))
     torch.cuda.is_available = lambda: False  # CPU processes, also on GPUs
+    # the parent's OpenMP threads are not forked: a forked child that runs
+    # parallel ops hangs (as DataLoader workers, which also use 1 thread)
+    torch.set_num_threads(1)
     result = {}
     try:
         # a short timeout: a rank left waiting fails instead of hanging
