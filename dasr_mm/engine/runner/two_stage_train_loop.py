@@ -127,7 +127,10 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
         max_iters (int): Stage-2 iterations.
         val_begin, val_interval: As :class:`IterBasedTrainLoop` (stage 2).
         stage1_cfg_options (dict, optional): Overrides merged into the
-            stage-1 config (e.g. ``{'train_cfg.max_iters': 10}``).
+            stage-1 config (e.g. ``{'train_cfg.max_iters': 10}``). Stage 1
+            also gets this (stage-2) config's ``data_root`` and, unless
+            these overrides set ``randomness``, its ``randomness``, so
+            ``--cfg-options randomness.seed=7`` seeds both stages.
     """
 
     def __init__(self,
@@ -170,6 +173,10 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
         options = dict(cfg_options or {})
         if runner.cfg.get('data_root') is not None:  # moves stage-1 paths
             options['data_root'] = runner.cfg.data_root
+        if runner.cfg.get('randomness') is not None and not any(
+                key.split('.')[0] == 'randomness' for key in options):
+            # one seed for the pipeline (e.g. --cfg-options randomness.seed)
+            options['randomness'] = copy.deepcopy(runner.cfg.randomness)
         cfg = load_config(
             config,
             work_dir=work_dir,

@@ -10,6 +10,7 @@ import subprocess
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 
 import dasr_mm  # noqa: F401  (allow-lists mmengine checkpoint types)
 from dasr_mm.datasets.preparation import prepare_demo_data
@@ -27,13 +28,13 @@ def demo_root(tmp_path_factory):
 
 
 def _train(work_dir, demo_root, repo_root, python_exe, python_env,
-           kill_at=None, resume=False):
+           kill_at=None, resume=False, options=()):
     env = dict(python_env)
     env.pop('DASR_KILL_AT', None)
     if kill_at:
         env['DASR_KILL_AT'] = kill_at
     cmd = [python_exe, 'tools/train.py', CONFIG, '--work-dir', work_dir,
-           '--cfg-options', f'data_root={demo_root}']
+           '--cfg-options', f'data_root={demo_root}', *options]
     if resume:
         cmd.append('--resume')
     return subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True,
@@ -63,11 +64,18 @@ def _assert_complete_and_intact(work_dir, demo_root):
 def test_pipeline_runs_both_stages(tmp_path, demo_root, repo_root,
                                    python_exe, python_env):
     work_dir = str(tmp_path / 'run')
-    proc = _train(work_dir, demo_root, repo_root, python_exe, python_env)
+    proc = _train(work_dir, demo_root, repo_root, python_exe, python_env,
+                  options=['randomness.seed=7'])
     assert proc.returncode == 0, proc.stderr[-3000:]
     _assert_complete_and_intact(work_dir, demo_root)
     log = proc.stdout + proc.stderr
     assert 'stage 1: training the DSN' in log
+    # the pipeline's seed reached both stages (the dumped configs)
+    dumped = (glob.glob(osp.join(work_dir, 'stage1_dsn', '*.py')) +
+              glob.glob(osp.join(work_dir, '*.py')))
+    assert len(dumped) == 2, dumped
+    for path in dumped:
+        assert Config.fromfile(path).randomness.seed == 7, path
     assert 'RGB/PSNR' in log and 'Y/SSIM' in log  # stage-2 validation ran
 
     # a finished pipeline resumes to nothing: stage 1 is skipped
