@@ -1,20 +1,13 @@
 """MATLAB-compatible bicubic down-sampling of tensors (``B`` in the paper)."""
-import math
 from functools import lru_cache
 from typing import Tuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmagic.datasets.transforms.matlab_like_resize import (
+    _cubic, get_weights_indices)
 from torch import Tensor
-
-
-def _cubic(x: np.ndarray) -> np.ndarray:
-    """MATLAB's bicubic kernel (a = -0.5), support [-2, 2]."""
-    ax = np.abs(x)
-    return np.where(
-        ax <= 1, 1.5 * ax**3 - 2.5 * ax**2 + 1,
-        np.where(ax < 2, -0.5 * ax**3 + 2.5 * ax**2 - 4 * ax + 2, 0.))
 
 
 @lru_cache(maxsize=None)
@@ -23,19 +16,24 @@ def _filter_taps(scale: int) -> Tuple[Tuple[float, ...], int]:
     and the input index of its first tap for output 0.
 
     For an integer factor every output pixel uses the same weights, shifted
-    by ``scale`` input pixels per output pixel: MATLAB places output ``i``
-    (1-based) at input coordinate ``u = i * scale + (1 - scale) / 2`` and
-    weighs inputs with the cubic kernel widened ``scale`` times (antialias),
-    normalised to sum 1. Zero weights at the ends are dropped.
+    by ``scale`` input pixels per output pixel. They are mmagic's
+    (``get_weights_indices`` with its MATLAB cubic kernel, the weights of
+    ``MATLABLikeResize``), read off an output pixel in the middle of a short
+    signal, where no tap is mirrored at a border; zero weights at the ends
+    are dropped.
     """
-    width = 4 * scale
-    u = scale + 0.5 * (1 - scale)  # output 1
-    left = math.floor(u - width / 2)
-    idx = left + np.arange(width + 2)  # 1-based input indices
-    weights = _cubic((u - idx) / scale) / scale
-    keep = np.nonzero(weights)[0]
-    weights = weights[keep[0]:keep[-1] + 1]
-    return tuple(weights / weights.sum()), int(idx[keep[0]] - 1)
+    outputs = 8
+    middle = outputs // 2
+    weights, indices = get_weights_indices(outputs * scale, outputs,
+                                           1 / scale, _cubic, 4)
+    row = np.asarray(weights[middle], dtype=np.float64).ravel()
+    taps = np.asarray(indices[middle]).ravel()
+    # mmagic drops columns that are zero in every row, so the listed taps
+    # may skip positions: lay them out densely
+    taps, row = taps[row != 0], row[row != 0]
+    dense = np.zeros(taps.max() - taps.min() + 1)
+    np.add.at(dense, taps - taps.min(), row)
+    return tuple(dense / dense.sum()), int(taps.min()) - middle * scale
 
 
 def _symmetric_pad(x: Tensor, before: int, after: int, dim: int) -> Tensor:
