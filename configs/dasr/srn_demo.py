@@ -28,7 +28,7 @@ model = dict(
         mid_channels=32,
         num_blocks=4,
         upscale_factor=scale),
-    discriminator=dict(mid_channels=16),
+    discriminator=dict(net=dict(base_channels=16)),
     # No ImageNet VGG-19 weights ship with the demo, and random VGG features
     # are no perceptual measure: measured on the demo data, 100 adversarial
     # iterations with β·L_per on random features took the model from 25.40 to

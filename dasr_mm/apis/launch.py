@@ -62,22 +62,54 @@ def propagate_data_root(cfg: Config, old_root: Optional[str]) -> None:
             cfg[key] = move(cfg[key])
 
 
-def enable_amp(cfg: Config) -> None:
-    """Turn every ``OptimWrapper`` of the config (single or per-module dict,
-    as in GAN configs) into a dynamic-loss-scale ``AmpOptimWrapper``."""
-    wrappers = [cfg.optim_wrapper] if 'type' in cfg.optim_wrapper else [
-        v for v in cfg.optim_wrapper.values()
-        if isinstance(v, dict) and 'type' in v
+AMP_WRAPPERS = ('AmpOptimWrapper', 'CPUAutocastOptimWrapper')
+
+
+def _optim_wrappers(cfg: Config) -> list:
+    """The config's optim wrapper configs (one, or a per-module dict as in
+    GAN configs; none for a config without ``optim_wrapper``)."""
+    wrappers = cfg.get('optim_wrapper') or {}
+    if 'type' in wrappers:
+        return [wrappers]
+    return [
+        v for v in wrappers.values() if isinstance(v, dict) and 'type' in v
     ]
-    for wrapper in wrappers:
-        if wrapper.type == 'AmpOptimWrapper':
+
+
+def enable_amp(cfg: Config,
+               dtype: Optional[str] = None,
+               device: Optional[str] = None) -> None:
+    """Turn every ``OptimWrapper`` of the config into a mixed-precision one.
+
+    On CUDA: mmengine's ``AmpOptimWrapper`` with dynamic loss scaling,
+    ``dtype`` ``'float16'`` (default) or ``'bfloat16'``. On the CPU:
+    ``CPUAutocastOptimWrapper`` (bf16 autocast; ``dtype`` must be None or
+    ``'bfloat16'``). ``device`` defaults to :func:`default_device`.
+    """
+    device = device or default_device()
+    for wrapper in _optim_wrappers(cfg):
+        if wrapper.type in AMP_WRAPPERS:
             continue
         if wrapper.type != 'OptimWrapper':
             raise ValueError(
                 '--amp needs optim wrappers of type OptimWrapper, '
                 f'got {wrapper.type}')
-        wrapper.type = 'AmpOptimWrapper'
-        wrapper.loss_scale = 'dynamic'
+        if device.startswith('cuda'):
+            wrapper.type = 'AmpOptimWrapper'
+            wrapper.loss_scale = 'dynamic'
+            wrapper.dtype = dtype or 'float16'
+        else:
+            wrapper.type = 'CPUAutocastOptimWrapper'
+            wrapper.dtype = dtype or 'bfloat16'
+
+
+def amp_settings(cfg: Config) -> Optional[str]:
+    """The mixed-precision dtype the config's optim wrappers use (as
+    :func:`enable_amp` set it), or None for fp32."""
+    for wrapper in _optim_wrappers(cfg):
+        if wrapper.type in AMP_WRAPPERS:
+            return wrapper.get('dtype') or 'float16'
+    return None
 
 
 def default_work_dir(config_path: str) -> str:
@@ -183,14 +215,17 @@ def train(config: str,
           work_dir: Optional[str] = None,
           resume: bool = False,
           amp: bool = False,
+          amp_dtype: Optional[str] = None,
           cfg_options: Optional[dict] = None,
           launcher: str = 'none') -> Runner:
     """Train ``config`` like mmagic's ``tools/train.py``; return the runner.
+    ``amp``: mixed precision (:func:`enable_amp`, ``amp_dtype`` its dtype;
+    the two-stage pipeline's stage 1 follows).
     """
     cfg = load_config(
         config, work_dir=work_dir, cfg_options=cfg_options, launcher=launcher)
     if amp:
-        enable_amp(cfg)
+        enable_amp(cfg, amp_dtype)
     if resume:
         cfg.resume = True
     runner = build_runner(cfg)
@@ -227,5 +262,5 @@ def test(config: str,
 
 
 __all__: Sequence[str] = ('default_work_dir', 'default_device', 'build_model',
-                          'propagate_data_root', 'enable_amp', 'load_config',
-                          'build_runner', 'train', 'test')
+                          'propagate_data_root', 'enable_amp', 'amp_settings',
+                          'load_config', 'build_runner', 'train', 'test')

@@ -1,12 +1,13 @@
 """Guarded workarounds for known incompatibilities of the supported stack.
 
 Each function is idempotent, does nothing where the upstream problem is absent,
-and is applied once by ``import dasr_mm`` (before ``mmagic.models`` is
-imported).
+and is applied once by ``import dasr_mm``: the mmcv stub before
+``mmagic.models`` is imported, the fixes of mmagic functions after.
 """
 import collections
 import importlib
 import importlib.machinery
+import importlib.util
 import sys
 import types
 import warnings
@@ -116,7 +117,84 @@ def install_mmcv_ext_stub() -> bool:
     return True
 
 
+class _ControlNetAuxMissing:
+    """Stand-in for ``controlnet_aux.HEDdetector``: fails when used."""
+
+    @classmethod
+    def from_pretrained(cls, *args, **kwargs):
+        raise ImportError(
+            'controlnet_aux is not installed: mmagic\'s ControlNet animation '
+            'inferencer needs it (pip install controlnet_aux); dasr_mm and '
+            'the super-resolution inferencer do not.')
+
+
+def install_controlnet_aux_stub() -> bool:
+    """Let ``import mmagic.apis`` work without ``controlnet_aux``.
+
+    Upstream problem: ``mmagic.apis`` imports every inferencer, and the
+    ControlNet animation one imports ``controlnet_aux`` (a diffusion
+    package that pulls timm and huggingface_hub) at module level, so
+    ``MMagicInferencer`` for super-resolution fails with
+    ``ModuleNotFoundError``. We register a stub module whose ``HEDdetector``
+    raises a clear ``ImportError`` when used. Nothing happens where the
+    package is installed. Returns True if the stub was installed.
+    """
+    name = 'controlnet_aux'
+    if name in sys.modules or importlib.util.find_spec(name) is not None:
+        return getattr(sys.modules.get(name), '__dasr_stub__', False)
+    stub = types.ModuleType(name)
+    stub.__dasr_stub__ = True
+    stub.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    stub.HEDdetector = _ControlNetAuxMissing
+    sys.modules[name] = stub
+    return True
+
+
+def _inited_by_generation_init(module: torch.nn.Module) -> bool:
+    """The layers mmagic's ``generation_init_weights`` initialises."""
+    name = type(module).__name__
+    return (hasattr(module, 'weight') and
+            ('Conv' in name or 'Linear' in name)) or 'BatchNorm2d' in name
+
+
+def fix_generation_init_weights() -> bool:
+    """Let mmagic's GAN initialisation run inside an mmengine model.
+
+    mmagic 1.2's ``generation_init_weights`` (``PatchDiscriminator``,
+    ``SoftMaskPatchDiscriminator``, the pix2pix and CycleGAN generators)
+    raises ``UnboundLocalError: init_info`` for any module that is neither a
+    conv / linear layer nor a BatchNorm but carries mmengine's
+    ``_params_init_info``, which every submodule does once an outer
+    ``BaseModule.init_weights()`` runs (as the Runner does for our editors).
+    The replacement applies the original to each layer it initialises, one
+    at a time, in the same order (the same random draws). Returns True when
+    it patched something.
+    """
+    utils = importlib.import_module('mmagic.models.utils.model_utils')
+    original = utils.generation_init_weights
+    if getattr(original, 'dasr_fixed', False):
+        return False
+
+    def generation_init_weights(module: torch.nn.Module,
+                                init_type: str = 'normal',
+                                init_gain: float = 0.02) -> None:
+        for layer in list(module.modules()):
+            if _inited_by_generation_init(layer):
+                original(layer, init_type=init_type, init_gain=init_gain)
+
+    generation_init_weights.dasr_fixed = True
+    generation_init_weights.__doc__ = original.__doc__
+    for mod in list(sys.modules.values()):
+        if (getattr(mod, '__name__', '').startswith('mmagic.')
+                and getattr(mod, 'generation_init_weights', None) is original):
+            mod.generation_init_weights = generation_init_weights
+    return True
+
+
 def apply_all() -> None:
     """Apply every workaround (called by ``import dasr_mm``)."""
     allow_mmengine_checkpoint_types()
     install_mmcv_ext_stub()
+    install_controlnet_aux_stub()
+    import mmagic.models  # noqa: F401  (needs the stub; imports every user)
+    fix_generation_init_weights()

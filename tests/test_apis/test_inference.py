@@ -260,3 +260,26 @@ def test_infer_cli_on_a_mixed_folder(tmp_path, tiny_checkpoint, repo_root):
         assert out.dtype == img.dtype
         assert out.shape == (img.shape[0] * 4, img.shape[1] * 4) + \
             img.shape[2:]
+
+
+def test_mmagic_inferencer_runs_our_config_and_checkpoint(
+        tmp_path, tiny_checkpoint):
+    """mmagic's own ``MMagicInferencer`` (whole image, the config's
+    ``val_pipeline``) gives the image our API writes untiled (``tile_size=None``)."""
+    from mmagic.apis import MMagicInferencer
+    cfg, ckpt, _ = tiny_checkpoint
+    cfg_path = str(tmp_path / 'srn.py')
+    cfg.dump(cfg_path)
+    photo = str(tmp_path / 'photo.png')
+    cv2.imwrite(photo, random_image((20, 28, 3)))
+    mmagic_out = str(tmp_path / 'mmagic' / 'photo.png')
+    MMagicInferencer(
+        'esrgan', model_config=cfg_path, model_ckpt=ckpt,
+        device='cpu').infer(img=photo, result_out_dir=mmagic_out)
+    super_resolve_folder(cfg, ckpt, photo, str(tmp_path / 'ours'),
+                         device='cpu', tile_size=None, show_progress=False)
+    theirs = cv2.imread(mmagic_out)
+    ours = cv2.imread(str(tmp_path / 'ours' / 'photo.png'))
+    assert theirs.shape == ours.shape == (80, 112, 3)
+    assert ours.std() > 5  # not a constant image
+    assert np.abs(theirs.astype(int) - ours).max() <= 1

@@ -2,7 +2,8 @@ import pytest
 from mmengine.config import Config
 
 import dasr_mm  # noqa: F401
-from dasr_mm.apis import enable_amp, load_config, propagate_data_root
+from dasr_mm.apis import (amp_settings, enable_amp, load_config,
+                          propagate_data_root)
 
 
 def test_propagate_data_root_moves_only_paths_under_the_old_root():
@@ -34,20 +35,28 @@ def test_load_config_moves_a_real_pipeline_config(repo_root):
     assert cfg.work_dir == 'work_dirs/dasr_demo'
 
 
-def test_enable_amp_on_gan_and_single_optimizer_configs():
+@pytest.mark.parametrize('device,dtype,expected', [
+    ('cpu', None, ('CPUAutocastOptimWrapper', 'bfloat16')),
+    ('cuda', None, ('AmpOptimWrapper', 'float16')),
+    ('cuda', 'bfloat16', ('AmpOptimWrapper', 'bfloat16')),
+])
+def test_enable_amp_on_gan_and_single_optimizer_configs(device, dtype,
+                                                        expected):
     gan = Config(
         dict(
             optim_wrapper=dict(
                 constructor='MultiOptimWrapperConstructor',
                 generator=dict(type='OptimWrapper', optimizer=dict()),
                 discriminator=dict(type='OptimWrapper', optimizer=dict()))))
-    enable_amp(gan)
-    for key in ('generator', 'discriminator'):
-        assert gan.optim_wrapper[key].type == 'AmpOptimWrapper'
-        assert gan.optim_wrapper[key].loss_scale == 'dynamic'
     single = Config(dict(optim_wrapper=dict(type='OptimWrapper')))
-    enable_amp(single)
-    assert single.optim_wrapper.type == 'AmpOptimWrapper'
+    assert amp_settings(gan) is None
+    enable_amp(gan, dtype, device=device)
+    enable_amp(single, dtype, device=device)
+    for wrapper in (gan.optim_wrapper.generator,
+                    gan.optim_wrapper.discriminator, single.optim_wrapper):
+        assert (wrapper.type, wrapper.dtype) == expected
+        assert (wrapper.get('loss_scale') == 'dynamic') == (device == 'cuda')
+    assert amp_settings(gan) == amp_settings(single) == expected[1]
 
 
 def test_enable_amp_refuses_other_wrappers():

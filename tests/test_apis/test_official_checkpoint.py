@@ -431,7 +431,7 @@ def test_srn_release_converts_and_matches_their_forward(
     report = convert_official_checkpoint(src, dst, cfg)
     assert report.kind == 'srn'
     assert 'generator.body.1.rdb3.conv5.weight' in report.converted
-    assert 'discriminator.patch_net.0.weight' in report.filled_from_config
+    assert 'discriminator.net.model.0.conv.weight' in report.filled_from_config
     model = build_model(cfg, dst, strict=True)
     x = torch.rand(1, 3, 10, 12)
     with torch.no_grad():

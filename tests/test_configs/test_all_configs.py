@@ -588,7 +588,7 @@ def check_srn_demo(c, p):  # MSRResNet, demo crops, few iterations, γ/100
         mid_channels=32,
         num_blocks=4,
         upscale_factor=c['scale'])
-    assert c['model']['discriminator']['mid_channels'] == 16
+    assert c['model']['discriminator']['net']['base_channels'] == 16
     assert c['model']['perceptual_loss'] is None  # "no L_per (β = 0)"
     assert p['model']['perceptual_loss']['pretrained'] == 'torchvision'
     assert c['model']['gan_loss']['loss_weight'] == pytest.approx(
@@ -783,7 +783,7 @@ CLAIMS: Dict[str, Claim] = {
             'export_dir', 'lr_patch', 'model.generator.type',
             'model.generator.mid_channels', 'model.generator.num_blocks',
             'model.generator.growth_channels',
-            'model.discriminator.mid_channels',
+            'model.discriminator.net.base_channels',
             *(f'model.perceptual_loss{k}'
               for k in ('', '.type', '.layer', '.loss_weight', '.pretrained')),
             'model.gan_loss.loss_weight',

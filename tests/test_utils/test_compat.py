@@ -105,3 +105,44 @@ def test_stub_is_not_installed_over_a_real_extension(monkeypatch):
     monkeypatch.setitem(sys.modules, 'mmcv._ext', real)
     assert install_mmcv_ext_stub() is False
     assert sys.modules['mmcv._ext'] is real
+
+
+def test_generation_init_weights_fix_keeps_the_original_draws():
+    """The patched mmagic ``generation_init_weights`` works on modules that
+    carry mmengine's ``_params_init_info`` (the original raised
+    UnboundLocalError) and draws the same weights as the original."""
+    from mmagic.models.archs import patch_disc
+    from mmagic.models.utils import model_utils
+    from mmengine.model import BaseModule
+
+    from dasr_mm.utils.compat import fix_generation_init_weights
+    fixed = patch_disc.generation_init_weights
+    assert fixed is model_utils.generation_init_weights
+    assert fixed.dasr_fixed and not fix_generation_init_weights()  # once
+
+    def net() -> torch.nn.Module:
+        return torch.nn.Sequential(
+            torch.nn.Conv2d(3, 4, 3), torch.nn.InstanceNorm2d(4),
+            torch.nn.LeakyReLU(), torch.nn.Sequential(torch.nn.Conv2d(4, 2, 1)),
+            torch.nn.BatchNorm2d(2), torch.nn.Linear(2, 2))
+
+    torch.manual_seed(0)
+    reference = net()
+    for m in reference.modules():  # the original's order: leaves in turn
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+            torch.nn.init.normal_(m.weight, 0.0, 0.02)
+            torch.nn.init.zeros_(m.bias)
+        elif isinstance(m, torch.nn.BatchNorm2d):
+            torch.nn.init.normal_(m.weight, 1.0, 0.02)
+            torch.nn.init.zeros_(m.bias)
+    torch.manual_seed(0)
+    patched = net()
+    fixed(patched)
+    for p, q in zip(patched.parameters(), reference.parameters()):
+        assert torch.equal(p, q)
+
+    # inside an outer init_weights every submodule has _params_init_info
+    outer = BaseModule()
+    outer.net = patch_disc.PatchDiscriminator(3, 8, num_conv=1)
+    outer.init_weights()  # the original raised UnboundLocalError here
+    assert outer.net.is_init

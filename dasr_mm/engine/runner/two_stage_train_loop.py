@@ -61,7 +61,8 @@ from mmagic.registry import DATASETS, LOOPS
 from dasr_mm.apis.checkpoint_checks import (check_resume_compatible,
                                             resolve_resume_checkpoint)
 from dasr_mm.apis.domain_distance_export import default_export_dir
-from dasr_mm.apis.launch import build_runner, load_config
+from dasr_mm.apis.launch import (amp_settings, build_runner, enable_amp,
+                               load_config)
 from dasr_mm.engine.hooks import find_export_hook
 from dasr_mm.utils import atomic_save_json
 
@@ -182,6 +183,9 @@ class DASRTwoStageTrainLoop(IterBasedTrainLoop):
             work_dir=work_dir,
             cfg_options=options,
             launcher=runner.launcher)
+        amp_dtype = amp_settings(runner.cfg)
+        if amp_dtype is not None:  # --amp on the pipeline: both stages
+            enable_amp(cfg, amp_dtype)
         if resume and osp.isfile(done_file):
             last = resolve_resume_checkpoint(work_dir)
             if last is not None:  # the finished DSN is the configured one

@@ -40,3 +40,35 @@ def test_blind_to_low_frequencies_not_to_high_ones():
     assert torch.allclose(base, shifted, atol=1e-5)
     assert (base - noisy).abs().mean() > 1e-3
     assert (unfiltered[0] - unfiltered[1]).abs().mean() > 1e-3
+
+
+def test_stage2_discriminator_of_srn_aim_is_the_authors_strided_patchgan(
+        repo_root):
+    """configs/dasr/srn_aim.py: D_t is the authors' SRN discriminator
+    (NLayerDiscriminator(9, 64, n_layers=2): 4x4 convs with strides 2, 2,
+    1, 1 to 64, 128, 256, 1 channels, InstanceNorm) on the Haar bands, and
+    it initialises inside an editor (mmagic's init bug is patched)."""
+    import os.path as osp
+
+    from mmengine.model import BaseModule
+    from torch import nn
+
+    from dasr_mm.apis import load_config
+    cfg = load_config(osp.join(repo_root, 'configs/dasr/srn_aim.py'))
+    outer = BaseModule()
+    outer.discriminator = MODELS.build(cfg.model.discriminator)
+    outer.init_weights()  # raised UnboundLocalError before the compat fix
+    disc = outer.discriminator
+    convs = [m for m in disc.net.modules() if isinstance(m, nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size, c.stride)
+            for c in convs] == [(9, 64, (4, 4), (2, 2)),
+                                (64, 128, (4, 4), (2, 2)),
+                                (128, 256, (4, 4), (1, 1)),
+                                (256, 1, (4, 4), (1, 1))]
+    assert sum(isinstance(m, nn.InstanceNorm2d)
+               for m in disc.net.modules()) == 2
+    assert disc.extractor.config() == dict(mode='wavelet')
+    for conv in convs:  # N(0, 0.02) as CycleGAN / the pix2pix PatchGAN
+        assert 0.01 < conv.weight.std() < 0.03
+    # HR 128 -> Haar bands 64 -> 32 -> 16 -> 15 -> 14 logits
+    assert disc(torch.rand(2, 3, 128, 128)).shape == (2, 1, 14, 14)

@@ -120,8 +120,9 @@ class DomainAdversarialEditor(SRGAN):
         """Whether the current iteration uses the content loss only."""
         return int(self.step_counter) < self.pretrain_iters
 
-    def content_target(self, inputs: Tensor, data_samples: DataSample
-                       ) -> Tuple[Tensor, Optional[Tensor]]:
+    def content_target(
+            self, inputs: Tensor,
+            data_samples: DataSample) -> Tuple[Tensor, Optional[Tensor]]:
         """Target of ``pred = generator(inputs)`` and its per-pixel weight.
 
         Returns:
@@ -137,6 +138,17 @@ class DomainAdversarialEditor(SRGAN):
         generator's graph (called under the generator's optim context)."""
         raise NotImplementedError
 
+    def generate(
+        self, inputs: Tensor, data_samples: DataSample, adversarial: bool
+    ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+        """``(pred, fake, real)``: ``pred = generator(inputs)`` and, in the
+        adversarial phase, :meth:`adversarial_pair` (else ``None, None``).
+        Called under the generator's optim context."""
+        pred = self.forward_train(inputs, data_samples)
+        if not adversarial:
+            return pred, None, None
+        return (pred, *self.adversarial_pair(pred, data_samples))
+
     @staticmethod
     def finite_on_every_rank(loss: Tensor) -> bool:
         """Whether ``loss`` is finite on every process (one all-reduce when
@@ -145,9 +157,9 @@ class DomainAdversarialEditor(SRGAN):
         all_reduce(finite, op='min')
         return bool(finite)
 
-    def d_step_with_optim(self, batch_outputs: Tensor, batch_gt_data: Tensor,
-                          optim_wrapper: OptimWrapperDict
-                          ) -> Dict[str, Tensor]:
+    def d_step_with_optim(
+            self, batch_outputs: Tensor, batch_gt_data: Tensor,
+            optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
         """mmagic's D step (``loss_d_real`` and ``loss_d_fake``, each
         back-propagated as computed), with the optimizer step skipped when
         their sum is not finite (:meth:`finite_on_every_rank`).
@@ -194,9 +206,7 @@ class DomainAdversarialEditor(SRGAN):
         with torch.no_grad():
             target, weight = self.content_target(inputs, data_samples)
         with g_optim_wrapper.optim_context(self):
-            pred = self.forward_train(inputs, data_samples)
-            if adversarial:
-                fake, real = self.adversarial_pair(pred, data_samples)
+            pred, fake, real = self.generate(inputs, data_samples, adversarial)
 
         log_vars = dict()
         if adversarial:

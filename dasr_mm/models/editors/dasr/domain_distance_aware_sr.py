@@ -2,6 +2,7 @@
 from copy import deepcopy
 from typing import Optional, Tuple
 
+import torch
 from mmagic.models.editors.real_esrgan import RealESRGAN
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
@@ -39,6 +40,11 @@ class DomainDistanceAwareSR(DomainAdversarialEditor):
     - ``use_weights``: True (default) weights the source losses with
       ``data_samples.weight``; False ignores the map (plain L1 /
       perceptual; ``weight`` is then not read).
+    - ``joint_generator_pass``: True (default) runs the generator once on
+      ``cat([inputs, target_img])`` in the adversarial phase of
+      ``adv_domain='target'`` when both have one shape, instead of twice;
+      the same outputs for any generator without batch statistics (mmagic's
+      RRDBNet, MSRResNet; not for BatchNorm in training mode).
 
     Args:
         is_use_ema (bool): Keep ``generator_ema`` (frozen copy of the
@@ -49,8 +55,8 @@ class DomainDistanceAwareSR(DomainAdversarialEditor):
         Other arguments: see :class:`DomainAdversarialEditor`.
     """
 
-    TRAIN_CFG_KEYS = DomainAdversarialEditor.TRAIN_CFG_KEYS + ('adv_domain',
-                                                               'use_weights')
+    TRAIN_CFG_KEYS = DomainAdversarialEditor.TRAIN_CFG_KEYS + (
+        'adv_domain', 'use_weights', 'joint_generator_pass')
 
     def __init__(self,
                  generator: dict,
@@ -79,10 +85,12 @@ class DomainDistanceAwareSR(DomainAdversarialEditor):
             raise ValueError(f'train_cfg.adv_domain must be one of '
                              f'{ADV_DOMAINS}, got {self.adv_domain!r}')
         self.use_weights = bool(train_cfg.get('use_weights', True))
+        self.joint_generator_pass = bool(
+            train_cfg.get('joint_generator_pass', True))
 
         self.is_use_ema = is_use_ema
-        self.generator_ema = deepcopy(self.generator).requires_grad_(
-            False) if is_use_ema else None
+        self.generator_ema = deepcopy(
+            self.generator).requires_grad_(False) if is_use_ema else None
 
     # generator_ema for validation / testing when is_use_ema, else generator
     forward_tensor = RealESRGAN.forward_tensor
@@ -94,8 +102,9 @@ class DomainDistanceAwareSR(DomainAdversarialEditor):
         if self.generator_ema is not None:
             self.generator_ema.load_state_dict(self.generator.state_dict())
 
-    def content_target(self, inputs: Tensor, data_samples: DataSample
-                       ) -> Tuple[Tensor, Optional[Tensor]]:
+    def content_target(
+            self, inputs: Tensor,
+            data_samples: DataSample) -> Tuple[Tensor, Optional[Tensor]]:
         """``(gt_img, weight)``: (N, 3, ps, ps) and (N, 1, ps, ps) or None
         when ``use_weights`` is False."""
         weight = data_samples.weight if self.use_weights else None
@@ -109,3 +118,18 @@ class DomainDistanceAwareSR(DomainAdversarialEditor):
             return pred, data_samples.gt_img
         return (self.forward_train(data_samples.target_img),
                 data_samples.target_gt)
+
+    def generate(
+        self, inputs: Tensor, data_samples: DataSample, adversarial: bool
+    ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+        """As :meth:`DomainAdversarialEditor.generate`; with
+        ``joint_generator_pass`` one generator call on the source and target
+        LR batches concatenated (same shape required), split afterwards."""
+        target_lr = data_samples.target_img if (
+            adversarial and self.adv_domain == 'target') else None
+        if (not self.joint_generator_pass or target_lr is None
+                or target_lr.shape != inputs.shape):
+            return super().generate(inputs, data_samples, adversarial)
+        pred, fake = self.forward_train(torch.cat([inputs, target_lr
+                                                   ])).split(len(inputs))
+        return pred, fake, data_samples.target_gt

@@ -42,8 +42,9 @@ class DownSamplingGAN(DomainAdversarialEditor):
             self.generator) else self.generator
         return int(generator.scale)
 
-    def content_target(self, inputs: Tensor, data_samples: DataSample
-                       ) -> Tuple[Tensor, Optional[Tensor]]:
+    def content_target(
+            self, inputs: Tensor,
+            data_samples: DataSample) -> Tuple[Tensor, Optional[Tensor]]:
         """``(B(inputs), None)``: (N, 3, P / s, P / s), unweighted."""
         return matlab_bicubic_downsample(inputs, self.scale), None
 

@@ -11,6 +11,7 @@ from mmengine.registry import init_default_scope
 from torch import nn
 
 import dasr_mm  # noqa: F401  (registers the modules)
+from dasr_mm.engine.optimizers import CPUAutocastOptimWrapper
 
 TINY_PARTS = dict(
     discriminator=dict(
@@ -34,12 +35,27 @@ def _preprocessor(data_keys: List[str]) -> dict:
         data_keys=data_keys)
 
 
-def _optim_wrappers(model: nn.Module) -> OptimWrapperDict:
+def _optim_wrappers(model: nn.Module, bf16: bool = False) -> OptimWrapperDict:
+    """Adam wrappers; ``bf16``: CPU bf16 autocast (``--amp`` on the CPU)."""
+
+    def wrap(module: nn.Module) -> OptimWrapper:
+        optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+        if bf16:
+            return CPUAutocastOptimWrapper(optimizer=optimizer)
+        return OptimWrapper(optimizer)
+
     return OptimWrapperDict(
-        generator=OptimWrapper(
-            torch.optim.Adam(model.generator.parameters(), lr=1e-3)),
-        discriminator=OptimWrapper(
-            torch.optim.Adam(model.discriminator.parameters(), lr=1e-3)))
+        generator=wrap(model.generator),
+        discriminator=wrap(model.discriminator))
+
+
+def _conv_output_dtypes(module: nn.Module) -> List[torch.dtype]:
+    """Records the output dtype of every later forward of ``module``'s
+    first convolution (the hook stays for the test)."""
+    conv = next(m for m in module.modules() if isinstance(m, nn.Conv2d))
+    dtypes = []
+    conv.register_forward_hook(lambda _m, _a, out: dtypes.append(out.dtype))
+    return dtypes
 
 
 def _snapshot(module: nn.Module) -> Dict[str, torch.Tensor]:
@@ -62,12 +78,15 @@ def _scope_and_seed() -> None:
 def kit() -> SimpleNamespace:
     """``parts()``: tiny discriminator + losses configs (fresh copy);
     ``preprocessor(keys)``: DataPreprocessor config, [0, 255] -> [0, 1];
-    ``optim_wrappers(model)``: Adam wrappers for generator / discriminator;
+    ``optim_wrappers(model, bf16=False)``: Adam wrappers for generator /
+    discriminator (``bf16``: CPU autocast); ``conv_output_dtypes(module)``:
+    dtypes of its first conv's later outputs;
     ``snapshot(module)`` / ``changed(before, module)``: parameter check."""
     return SimpleNamespace(
         parts=lambda: deepcopy(TINY_PARTS),
         preprocessor=_preprocessor,
         optim_wrappers=_optim_wrappers,
+        conv_output_dtypes=_conv_output_dtypes,
         snapshot=_snapshot,
         changed=_changed)
 

@@ -161,3 +161,64 @@ def test_ema_generator_is_built_frozen_and_used_for_inference(kit):
         torch.testing.assert_close(
             model(x, mode='tensor'), model.generator_ema(x))
         assert not torch.allclose(model(x, mode='tensor'), model.generator(x))
+
+
+def test_joint_generator_pass_runs_once_with_the_same_maths(kit, disc_spy):
+    """One generator call on cat(source, target) instead of two: the same
+    losses, the same D inputs and the same updated weights."""
+    data = batch()
+    runs = {}
+    for joint in (True, False):
+        torch.manual_seed(0)
+        model = build(kit, joint_generator_pass=joint)
+        calls = []
+        model.generator.register_forward_hook(
+            lambda _m, args, _out, calls=calls: calls.append(args[0].shape))
+        d_calls = disc_spy(model.discriminator)
+        log = model.train_step(data, kit.optim_wrappers(model))
+        runs[joint] = (calls, log, d_calls, kit.snapshot(model.generator),
+                       kit.snapshot(model.discriminator))
+    (calls_j, log_j, d_j, g_j, dw_j), (calls_s, log_s, d_s, g_s, dw_s) = (
+        runs[True], runs[False])
+    assert calls_j == [(4, 3, LR, LR)]
+    assert calls_s == [(2, 3, LR, LR)] * 2
+    assert set(log_j) == set(log_s) == ADV_KEYS
+    for key in ADV_KEYS:
+        torch.testing.assert_close(log_j[key], log_s[key])
+    for (x_j, _), (x_s, _) in zip(d_j, d_s, strict=True):
+        torch.testing.assert_close(x_j, x_s)
+    for before, after in ((g_j, g_s), (dw_j, dw_s)):
+        for name in before:
+            torch.testing.assert_close(before[name], after[name])
+
+
+def test_joint_generator_pass_falls_back_for_other_target_sizes(kit):
+    model = build(kit)
+    calls = []
+    model.generator.register_forward_hook(
+        lambda _m, args, _out: calls.append(args[0].shape))
+    data = batch()
+    for sample in data['data_samples']:
+        sample.target_img = rand_img(LR + 4)
+        sample.target_gt = rand_img((LR + 4) * 4)
+    model.train_step(data, kit.optim_wrappers(model))
+    assert calls == [(2, 3, LR, LR), (2, 3, LR + 4, LR + 4)]
+
+
+def test_bf16_autocast_on_the_cpu_trains_with_finite_losses(kit):
+    """``--amp`` on the CPU (CPUAutocastOptimWrapper): the networks run in
+    bf16, the GAN losses stay finite and both networks learn."""
+    model = build(kit, pretrain_iters=1)
+    optim = kit.optim_wrappers(model, bf16=True)
+    g_dtypes = kit.conv_output_dtypes(model.generator)
+    d_dtypes = kit.conv_output_dtypes(model.discriminator)
+    g_before = kit.snapshot(model.generator)
+    d_before = kit.snapshot(model.discriminator)
+    for _ in range(3):
+        log = model.train_step(batch(), optim)
+        assert all(torch.isfinite(v) for v in log.values()), log
+    assert set(log) == ADV_KEYS
+    assert set(g_dtypes) == set(d_dtypes) == {torch.bfloat16}
+    assert kit.changed(g_before, model.generator)
+    assert kit.changed(d_before, model.discriminator)
+    assert all(p.dtype == torch.float32 for p in model.parameters())
