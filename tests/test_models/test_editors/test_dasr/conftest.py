@@ -2,7 +2,7 @@
 snapshots and a spy on discriminator calls."""
 from copy import deepcopy
 from types import SimpleNamespace
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Set, Tuple
 
 import pytest
 import torch
@@ -74,6 +74,25 @@ def _scope_and_seed() -> None:
     torch.manual_seed(0)
 
 
+def _assert_bf16_training(model: nn.Module, make_batch: Callable[[], dict],
+                          adv_keys: Set[str]) -> None:
+    """Three steps (pre-training, then adversarial) under CPU bf16
+    autocast: both networks run in bf16, every loss is finite, both learn
+    and the weights stay fp32."""
+    optim = _optim_wrappers(model, bf16=True)
+    dtypes = [_conv_output_dtypes(model.generator),
+              _conv_output_dtypes(model.discriminator)]
+    before = [_snapshot(model.generator), _snapshot(model.discriminator)]
+    for _ in range(3):
+        log = model.train_step(make_batch(), optim)
+        assert all(torch.isfinite(v) for v in log.values()), log
+    assert set(log) == adv_keys
+    assert set(dtypes[0]) == set(dtypes[1]) == {torch.bfloat16}
+    assert _changed(before[0], model.generator)
+    assert _changed(before[1], model.discriminator)
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+
+
 @pytest.fixture
 def kit() -> SimpleNamespace:
     """``parts()``: tiny discriminator + losses configs (fresh copy);
@@ -81,12 +100,14 @@ def kit() -> SimpleNamespace:
     ``optim_wrappers(model, bf16=False)``: Adam wrappers for generator /
     discriminator (``bf16``: CPU autocast); ``conv_output_dtypes(module)``:
     dtypes of its first conv's later outputs;
+    ``assert_bf16_training(model, make_batch, adv_keys)``: CPU bf16 steps;
     ``snapshot(module)`` / ``changed(before, module)``: parameter check."""
     return SimpleNamespace(
         parts=lambda: deepcopy(TINY_PARTS),
         preprocessor=_preprocessor,
         optim_wrappers=_optim_wrappers,
         conv_output_dtypes=_conv_output_dtypes,
+        assert_bf16_training=_assert_bf16_training,
         snapshot=_snapshot,
         changed=_changed)
 
