@@ -168,11 +168,20 @@ def child(args: argparse.Namespace) -> dict:
         iters_per_sec=1 / median,
         times=times,
         peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        losses={
-            k: v.item()
-            for k, v in losses.items()
-        },
+        losses={k: v.item() for k, v in losses.items()},
         perceptual_weights='random (timing only)')
+
+
+def run_child(passthrough: List[str], spec: str, threads: int) -> dict:
+    """Time ``spec`` (``variant:precision:channels_last``) in a fresh
+    process; its result row."""
+    out = subprocess.run(
+        [sys.executable, __file__, *passthrough, f'--child={spec}'],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -226,22 +235,11 @@ def main() -> None:
     for variant in variants:
         for precision in precisions:
             for layout in layouts:
-                out = subprocess.run([
-                    sys.executable, __file__, *passthrough,
-                    f'--child={variant}:{precision}:{layout}'
-                ],
-                                     check=True,
-                                     capture_output=True,
-                                     text=True,
-                                     env=dict(
-                                         os.environ,
-                                         OMP_NUM_THREADS=str(args.threads)))
-                row = json.loads(out.stdout.strip().splitlines()[-1])
+                row = run_child(passthrough, f'{variant}:{precision}:{layout}',
+                                args.threads)
                 rows.append(row)
-                print(
-                    f'{variant} {precision} channels_last={layout}: '
-                    f'{row["sec_per_iter_median"]:.3f} s/it',
-                    flush=True)
+                print(f'{variant} {precision} channels_last={layout}: '
+                      f'{row["sec_per_iter_median"]:.3f} s/it', flush=True)
     print()
     print_table(rows, [
         'variant', 'precision', 'channels_last', 'batch', 'crop',

@@ -1,6 +1,7 @@
 """Train a config (a DASR stage, the two-stage pipeline, or any mmagic config).
 
-    python tools/train.py configs/dasr/dasr_demo.py [--resume] [--amp [--amp-dtype bfloat16]]
+    python tools/train.py configs/dasr/dasr_demo.py [--resume] [--amp]
+        [--amp-dtype bfloat16]
 """
 import argparse
 

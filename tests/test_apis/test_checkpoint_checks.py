@@ -67,7 +67,8 @@ def test_stage1_checkpoint_is_refused_by_the_stage2_model(stages):
                         ('unexpected', e.value.unexpected)):
         assert re.search(title + r' key\(s\):\n +(generator|discriminator)\.',
                          message)
-        assert {'generator', 'discriminator'} <= {k.split('.')[0] for k in keys}
+        prefixes = {k.split('.')[0] for k in keys}
+        assert {'generator', 'discriminator'} <= prefixes
     assert '--non-strict' in message and 'load_from_strict=False' in message
 
 

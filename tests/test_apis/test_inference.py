@@ -265,7 +265,8 @@ def test_infer_cli_on_a_mixed_folder(tmp_path, tiny_checkpoint, repo_root):
 def test_mmagic_inferencer_runs_our_config_and_checkpoint(
         tmp_path, tiny_checkpoint):
     """mmagic's own ``MMagicInferencer`` (whole image, the config's
-    ``val_pipeline``) gives the image our API writes untiled (``tile_size=None``)."""
+    ``val_pipeline``) gives the image our API writes untiled
+    (``tile_size=None``)."""
     from mmagic.apis import MMagicInferencer
     cfg, ckpt, _ = tiny_checkpoint
     cfg_path = str(tmp_path / 'srn.py')

@@ -123,7 +123,8 @@ def test_generation_init_weights_fix_keeps_the_original_draws():
     def net() -> torch.nn.Module:
         return torch.nn.Sequential(
             torch.nn.Conv2d(3, 4, 3), torch.nn.InstanceNorm2d(4),
-            torch.nn.LeakyReLU(), torch.nn.Sequential(torch.nn.Conv2d(4, 2, 1)),
+            torch.nn.LeakyReLU(),
+            torch.nn.Sequential(torch.nn.Conv2d(4, 2, 1)),
             torch.nn.BatchNorm2d(2), torch.nn.Linear(2, 2))
 
     torch.manual_seed(0)

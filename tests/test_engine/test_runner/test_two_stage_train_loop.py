@@ -102,8 +102,8 @@ def test_sigkill_in_each_phase_then_resume_finishes_without_lost_files(
         if kill_at:
             assert not osp.isfile(osp.join(work_dir, 'iter_6.pth'))
         if kill_at == 'export:2':
-            manifest = load_manifest(osp.join(work_dir, 'stage1_dsn', 'export'))
-            assert not manifest['complete']
+            export = osp.join(work_dir, 'stage1_dsn', 'export')
+            assert not load_manifest(export)['complete']
     # stage 1 resumed from its iteration-2 checkpoint after the first kill
     assert 'resumed epoch: 0, iter: 2' in logs[1]
     # after the export was killed, stage 1 was not marked done: resumed
