@@ -49,7 +49,7 @@ def test_demo_layout_sizes_and_counts(demo):
         assert _read(root / 'val' / 'hr' / name).shape == (128, 128, 3)
         assert _read(root / 'val' / 'lr' / name).shape == (32, 32, 3)
     readme = (root / 'README.txt').read_text()
-    assert 'Poisson-Gaussian' in readme and 'JPEG quality 70' in readme
+    assert 'Poisson-Gaussian' in readme and 'JPEG quality 90' in readme
     assert 'skimage.data.astronaut()' in readme
 
 
