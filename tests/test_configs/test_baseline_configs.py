@@ -45,9 +45,13 @@ def test_pt_esrgan_is_mmagic_esrgan_on_bicubic_pairs(rel, tmp_path):
         osp.join(REPO_ROOT, rel), cfg_options=dict(data_root=root))
     assert cfg.model.type == 'ESRGAN'  # mmagic's
     assert cfg.model.discriminator.type == 'ModifiedVGG'
-    assert cfg.model.perceptual_loss.layer == 'conv5_4'
-    assert cfg.model.perceptual_loss.pretrained == (
-        None if rel.endswith('demo.py') else 'torchvision')
+    if rel.endswith('demo.py'):  # srn_demo.py's network and losses
+        assert cfg.model.generator.type == 'MSRResNet'
+        assert cfg.model.perceptual_loss is None
+    else:
+        assert cfg.model.generator.type == 'RRDBNet'
+        assert cfg.model.perceptual_loss.layer == 'conv5_4'
+        assert cfg.model.perceptual_loss.pretrained == 'torchvision'
     with DefaultScope.overwrite_default_scope('mmagic'):
         train = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
         np.random.seed(0)
