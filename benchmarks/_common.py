@@ -50,12 +50,16 @@ def run_config(config: str,
 
 
 def shorten_schedule(cfg: Config, max_iters: Optional[int]) -> None:
-    """For smoke runs: ``max_iters`` iterations, half of them content-only
-    pre-training, validation at the end of each half (no-op for None)."""
+    """``max_iters`` iterations, half of them content-only pre-training,
+    validation at the end of each half (no-op for None); a cosine lr
+    schedule is stretched to the new length (else it would rise again after
+    the config's own ``T_max``)."""
     if max_iters:
         cfg.train_cfg.max_iters = max_iters
         cfg.train_cfg.val_interval = max_iters // 2
         cfg.model.train_cfg.pretrain_iters = max_iters // 2
+        if cfg.param_scheduler.get('type') == 'CosineAnnealingLR':
+            cfg.param_scheduler.T_max = max_iters
 
 
 def read_pairs(data_root: str) -> List[Tuple[np.ndarray, np.ndarray]]:
