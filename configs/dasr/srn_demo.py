@@ -17,9 +17,9 @@ model = dict(
     # network starts at interpolation and learns only the correction, so a
     # few hundred iterations on 2 CPU cores already beat bicubic and keep the
     # colour of the input. Measured on the demo data with its previous
-    # camera (oracle camera pairs, 250 iterations): tiny RRDBNet 22.97 dB with a 17.6-level colour cast,
-    # RRDBNet + bicubic skip 25.38 dB / cast 1.6, MSRResNet(32, 4) 25.61 dB /
-    # cast 1.9; bicubic up-sampling 25.36 dB.
+    # camera (oracle camera pairs, 250 iterations): tiny RRDBNet 22.97 dB
+    # with a 17.6-level colour cast, RRDBNet + bicubic skip 25.38 dB / cast
+    # 1.6, MSRResNet(32, 4) 25.61 dB / cast 1.9; bicubic up-sampling 25.36 dB.
     generator=dict(
         _delete_=True,
         type='MSRResNet',
