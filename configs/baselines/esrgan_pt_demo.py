@@ -1,7 +1,7 @@
 # P.T. ESRGAN at demo scale on data/demo (tiny networks, minutes on 2 CPU
 # cores), for the Table 3 comparison with configs/dasr/dasr_demo.py: the
 # same HR images, validation pairs and test sets.
-_base_ = ['./esrgan_pt_aim.py']
+_base_ = ['./esrgan_pt_aim.py', '../_base_/models/demo_msrresnet.py']
 
 data_root = 'data/demo'
 scale = 4
@@ -15,13 +15,7 @@ model = dict(
     # levels at this budget, see README "What the demo does and does not
     # show", item 1)
     generator=dict(
-        _delete_=True,
-        type='MSRResNet',
-        in_channels=3,
-        out_channels=3,
-        mid_channels=32,
-        num_blocks=4,
-        upscale_factor=scale),
+        _base_.demo_msrresnet, _delete_=True, upscale_factor=scale),
     discriminator=dict(mid_channels=16),
     # as srn_demo.py: no ImageNet VGG-19 ships with the demo, and random VGG
     # features pulled the SR model 1.4 dB down (README, item 3): no L_per;

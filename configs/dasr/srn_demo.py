@@ -1,6 +1,6 @@
 # Stage 2 at demo scale (small MSRResNet, few iterations, minutes on 2 CPU
 # cores) on data/demo; reads the export of configs/dasr/dsn_demo.py.
-_base_ = ['./srn_aim.py']
+_base_ = ['./srn_aim.py', '../_base_/models/demo_msrresnet.py']
 
 data_root = 'data/demo'
 export_dir = 'work_dirs/dsn_demo/export'
@@ -21,13 +21,7 @@ model = dict(
     # with a 17.6-level colour cast, RRDBNet + bicubic skip 25.38 dB / cast
     # 1.6, MSRResNet(32, 4) 25.61 dB / cast 1.9; bicubic up-sampling 25.36 dB.
     generator=dict(
-        _delete_=True,
-        type='MSRResNet',
-        in_channels=3,
-        out_channels=3,
-        mid_channels=32,
-        num_blocks=4,
-        upscale_factor=scale),
+        _base_.demo_msrresnet, _delete_=True, upscale_factor=scale),
     discriminator=dict(net=dict(base_channels=16)),
     # No ImageNet VGG-19 weights ship with the demo, and random VGG features
     # are no perceptual measure: measured on the demo data, 100 adversarial

@@ -74,6 +74,8 @@ PIPELINE_PIECES = {
     'source_lr', 'load_weight', 'load_source', 'source_crop', 'load_target',
     'target_crops', 'aug_keys', 'bicubic', 'bicubic_lr'
 }
+# Named networks of configs/_base_/models (compared through model.*).
+MODEL_PIECES = {'rrdbnet', 'demo_msrresnet'}
 ADDED_BY_LOAD_CONFIG = {'work_dir', 'launcher'}
 
 
@@ -105,7 +107,7 @@ def flatten(d: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
     """Dotted paths of the leaves of nested dicts (lists are leaves)."""
     out = {}
     for key, value in d.items():
-        if not prefix and key in PIPELINE_PIECES:
+        if not prefix and key in PIPELINE_PIECES | MODEL_PIECES:
             continue
         path = prefix + key
         if isinstance(value, dict) and value:
