@@ -14,13 +14,20 @@ What a photo is given back as:
 * **Size.** The network runs on tiles (:mod:`dasr_mm.apis.tiling`, blended
   borders) of at most ``tile_size`` LR pixels, so its activations are bounded
   by the tile; only the image, its output and the blend buffer (float32) are
-  full-size. ``outscale`` resizes the result (Lanczos) to ``outscale`` times
-  the input size, as Real-ESRGAN's ``--outscale``.
+  full-size. Inside a tile, the high-resolution tail of a known network
+  (mmagic's RRDBNet, MSRResNet) runs on small exact tiles of its features
+  (:mod:`dasr_mm.apis.sr_stages`): its 4x-size feature maps no longer bound
+  the memory, and on our CPU 256-px tiles this way are faster than the
+  network's own whole-image forward (``benchmarks/inference.py``). An image
+  whose sides are not multiples of a pixel-unshuffling network's alignment
+  (RRDBNet x2: 2, x1: 4) is padded by replication and the output cropped.
+  ``outscale`` resizes the result (Lanczos) to ``outscale`` times the input
+  size, as Real-ESRGAN's ``--outscale``.
 * **Precision.** ``half=True`` runs fp16 on CUDA and bf16 on a CPU with
-  native bf16 (AVX512-BF16 / AMX); elsewhere it stays fp32 with a warning:
-  on our AVX2 CPU emulated bf16 was over 60x slower
-  (``benchmarks/inference.py --half``). Blending and the output stay
-  float32.
+  native bf16 (AVX512-BF16 / AMX: twice the fp32 throughput on our Xeon);
+  elsewhere it stays fp32 with a warning: on an AVX2 CPU emulated bf16 was
+  over 60x slower (``benchmarks/inference.py --half``). Blending and the
+  output stay float32.
 
 Every output is written as PNG (lossless, holds 16 bits and alpha) under the
 input's relative path with the stem kept. Files that cannot be read are
@@ -30,17 +37,20 @@ import logging
 import os
 import os.path as osp
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, List, Optional, Tuple, Union
 
 import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.logging import print_log
 from PIL import Image
 from tqdm import tqdm
 
 from dasr_mm.apis.launch import build_model, default_device
+from dasr_mm.apis.sr_stages import forward_with_tiled_tail, split_sr_generator
 from dasr_mm.apis.tiling import resolve_overlap, tiled_forward
 from dasr_mm.utils.io import IMAGE_EXTENSIONS, atomic_path, list_images
 
@@ -225,8 +235,12 @@ class TiledSuperResolver:
         probe = torch.zeros(1, 3, 16, 16, device=self.device, dtype=self.dtype)
         with torch.no_grad():
             self.scale = generator(probe).shape[-1] // 16
+            stages = split_sr_generator(generator)
+            self.align = 1 if stages is None else stages.align
+            self.forward = generator if stages is None else partial(
+                forward_with_tiled_tail, stages)
             self.overlap = resolve_overlap(
-                generator,
+                self.forward,
                 probe,
                 tile_size=tile_size,
                 requested=tile_overlap,
@@ -253,16 +267,23 @@ class TiledSuperResolver:
             rgb = np.repeat(rgb, 3, axis=2)
         x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(
             2, 0, 1)[None].float().div_(max_value)
+        height, width = x.shape[-2:]
+        # a network that pixel-unshuffles its input needs multiples of it
+        x = F.pad(
+            x, (0, -width % self.align, 0, -height % self.align),
+            mode='replicate')
         y = tiled_forward(
             self.generator,
             x,
+            fn=self.forward,
             tile_size=self.tile_size,
             overlap=self.overlap,
-            upscale=self.scale,
+            factor=self.align,
+            upscale=self.scale * self.align,
             blend=True,
             device=self.device,
             dtype=self.dtype,
-            on_tile=on_tile)
+            on_tile=on_tile)[..., :height * self.scale, :width * self.scale]
         # one full-size float32 copy at a time (HWC for OpenCV)
         out = y[0].float().clamp_(0, 1).permute(1, 2, 0).contiguous().numpy()
         del y

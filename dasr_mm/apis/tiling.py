@@ -21,9 +21,11 @@ on every side that has a neighbour, run alone, and written back:
   the step a cut would leave at the border into a smooth transition.
 
 Memory: ``O(tile_size**2 * C_max)`` for one tile's activations (``C_max``: the
-widest layer, at the tile's output resolution for an up-scaling network) plus
-the full-size input and output. Tiles may run on another device than the
-image (``device``): the image and the output stay where the input is.
+widest layer, at the tile's output resolution for an up-scaling network;
+:mod:`dasr_mm.apis.sr_stages` tiles an SR network's tail again to avoid
+that) plus the full-size input and output. Tiles may run on another device
+than the image (``device``): the image and the output stay where the input
+is.
 """
 import warnings
 from contextlib import contextmanager
@@ -88,8 +90,11 @@ class _SpatialOpRecorder(TorchFunctionMode):
         elif func is F.interpolate:
             size_in, size_out = args[0].shape[-2:], out.shape[-2:]
             # two source pixels, or one output pixel when shrinking (covers
-            # bilinear, bicubic and antialiased kernels)
-            reach = tuple(2 * max(1., i / o)
+            # bilinear, bicubic and antialiased kernels); nearest picks one
+            # source pixel, at most one away for non-integer ratios
+            nearest = _arg(args, kwargs, 3, 'mode',
+                           'nearest') in ('nearest', 'nearest-exact')
+            reach = tuple((1 if nearest else 2) * max(1., i / o)
                           for i, o in zip(size_in, size_out))
             self.records.append((tuple(size_in), reach))
             return out
@@ -326,7 +331,7 @@ def resolve_overlap(fn: Callable[[Tensor], Tensor],
     return overlap
 
 
-def tiled_forward(net: nn.Module,
+def tiled_forward(net: Optional[nn.Module],
                   x: Tensor,
                   *,
                   tile_size: Optional[int],
@@ -352,7 +357,8 @@ def tiled_forward(net: nn.Module,
     pass per norm (passes stop at the norm they collect for).
 
     Args:
-        net: The module ``fn`` belongs to (its instance norms are patched).
+        net: The module ``fn`` belongs to (its instance norms are patched);
+            None: ``fn`` uses no instance norm.
         x: ``(N, C, H, W)``, ``H`` and ``W`` multiples of ``factor``.
         tile_size: Largest tile side in input pixels; None: no tiling.
         overlap: Context kept around each core, in input pixels.
@@ -371,6 +377,8 @@ def tiled_forward(net: nn.Module,
         ``x.device``: in the compute dtype when the image is one tile, else
         in at least float32 (the accumulation dtype).
     """
+    if fn is None and net is None:
+        raise ValueError('tiled_forward needs a net or an fn to tile')
     fn = net if fn is None else fn
     dtype = dtype or x.dtype
     height, width = x.shape[-2:]
@@ -401,7 +409,7 @@ def tiled_forward(net: nn.Module,
             on_tile(1)
         return out
 
-    norms = _FrozenInstanceNorms(net)
+    norms = _FrozenInstanceNorms(nn.Identity() if net is None else net)
     ratio = upscale / factor
     with norms.patched():
         for _ in norms.norms:

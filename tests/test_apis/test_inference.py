@@ -91,15 +91,15 @@ def test_missing_input_is_a_clear_error(tmp_path, tiny_checkpoint):
 def test_tiles_bound_the_network_input_and_match_the_whole_image(generator):
     img = random_image((70, 90, 3))
     whole = super_resolve(generator, img, tile_size=None)
-    sizes = []
-    handle = generator.register_forward_pre_hook(
+    sizes = []  # what the network's first layer sees
+    handle = generator.conv_first.register_forward_pre_hook(
         lambda m, args: sizes.append(tuple(args[0].shape[-2:])))
     resolver = TiledSuperResolver(generator, tile_size=32)
     sizes.clear()  # the probes
     tiled = resolver(img)
     handle.remove()
     assert len(sizes) >= 9 and max(max(s) for s in sizes) <= 32
-    assert resolver.overlap == 8  # a quarter tile: exact is 2 x radius 22
+    assert resolver.overlap == 8  # a quarter tile: exact is 2 x radius 7
     assert tiled.shape == whole.shape == (280, 360, 3)
     # 16 px of blended context: off by a few levels at most
     diff = np.abs(tiled.astype(int) - whole)

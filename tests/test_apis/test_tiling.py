@@ -40,11 +40,12 @@ def test_receptive_radius_of_known_layers():
 
 def test_receptive_radius_of_an_upscaling_rrdbnet():
     # conv_first + 15 convs of the RRDB + conv_body at LR (17 px), the two
-    # nearest up-samplings (2 LR px each), conv_up1 at x2 (1/2 px), conv_up2,
-    # conv_hr and conv_last at x4 (3/4 px): 21.25, rounded up
+    # nearest up-samplings (1 source px each: 1 + 1/2 LR px), conv_up1 at x2
+    # (1/2 px), conv_up2, conv_hr and conv_last at x4 (3/4 px): 19.75,
+    # rounded up
     assert receptive_radius(tiny_rrdbnet(),
                             torch.zeros(1, 3, 16, 16,
-                                        dtype=torch.float64)) == 22
+                                        dtype=torch.float64)) == 20
 
 
 def test_spans_tile_the_length_with_even_aligned_cores():
@@ -179,10 +180,10 @@ def test_tiles_run_on_the_given_device_and_dtype_output_stays_with_x():
 def test_resolve_overlap_exact_warns_blended_caps():
     net = tiny_rrdbnet()
     probe = torch.zeros(1, 3, 16, 16, dtype=torch.float64)
-    assert resolve_overlap(net, probe, tile_size=64) == 22
-    assert resolve_overlap(net, probe, tile_size=96, blend=True) == 44
+    assert resolve_overlap(net, probe, tile_size=64) == 20
+    assert resolve_overlap(net, probe, tile_size=96, blend=True) == 40
     with pytest.warns(UserWarning, match='receptive-field radius'):
         assert resolve_overlap(net, probe, tile_size=64, requested=4) == 4
     assert resolve_overlap(net, probe, tile_size=64, blend=True, cap=10) == 10
-    with pytest.raises(ValueError, match='tile_size >= 45'):
+    with pytest.raises(ValueError, match='tile_size >= 41'):
         resolve_overlap(net, probe, tile_size=40, name='SR network')
