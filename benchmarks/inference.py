@@ -14,8 +14,8 @@ three ways:
   ``tools/infer.py`` does by default);
 * ``whole``: the same without tiling (``tile_size=None``; the tail still runs
   on its small tiles);
-* ``plain``: the network's own forward on the whole image, the reference,
-  up to ``--untiled-max``.
+* ``plain``: the network's own forward on the whole image (NCHW, as the
+  network comes), the reference, up to ``--untiled-max``.
 
 Reported: output megapixels per second, tiled/plain throughput, and peak
 memory (RSS of the process on the CPU; ``torch.cuda.max_memory_allocated``
@@ -58,6 +58,8 @@ def measure(args: argparse.Namespace) -> dict:
     img = np.random.default_rng(0).integers(
         0, 256, (args.size, args.size, 3), dtype=np.uint8)
     if args.mode == 'plain':
+        # as the network comes: the resolver made it channels-last
+        net.to(memory_format=torch.contiguous_format)
         x = torch.from_numpy(img).permute(2, 0,
                                           1)[None].to(args.device,
                                                       resolver.dtype).div_(255)
@@ -140,6 +142,8 @@ def main() -> None:
         type=int,
         default=1,
         help='timed runs per measurement; the fastest counts')
+    parser.add_argument(
+        '--modes', nargs='+', choices=MODES, default=list(MODES))
     parser.add_argument('--half', action='store_true')
     parser.add_argument(
         '--out',
@@ -157,7 +161,7 @@ def main() -> None:
     for size in args.sizes:
         row = dict(lr_size=f'{size}x{size}')
         limits = dict(tiled=size, whole=args.whole_max, plain=args.untiled_max)
-        for mode in MODES:
+        for mode in args.modes:
             if size > limits[mode]:
                 continue
             result = child(args, size, mode)
@@ -167,7 +171,7 @@ def main() -> None:
                 f'{mode}_mp_s': result['out_mp_per_s'],
                 f'{mode}_peak_mb': round(result['peak_mb'])
             })
-        if 'plain_mp_s' in row:
+        if 'plain_mp_s' in row and 'tiled_mp_s' in row:
             row['ratio'] = row['tiled_mp_s'] / row['plain_mp_s']
         rows.append(row)
         print(json.dumps(row), flush=True)

@@ -87,6 +87,9 @@ def test_pixel_unshuffling_rrdbnet_takes_odd_sizes_and_aligned_tiles(scale):
     tiled = resolver(img)
     tiles = list(trunk_inputs)
     assert whole.shape == tiled.shape == (37 * scale, 43 * scale, 3)
+    # a known network runs in channels-last memory (faster on the CPU)
+    assert net.conv_first.weight.is_contiguous(
+        memory_format=torch.channels_last)
     # the whole image is padded (replicated) to multiples of the alignment
     x = torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255
     padded = F.pad(x, (0, -43 % align, 0, -37 % align), mode='replicate')
