@@ -206,12 +206,14 @@ class _FrozenInstanceNorms:
     from its input either applies statistics frozen in :attr:`stats`, or, if
     it is the first one without, accumulates the sums of its input over the
     current tile's core (:attr:`core`, in network-input pixels relative to the
-    tile) and stops the forward pass.
+    tile) and stops the forward pass. ``net=None``: a function without
+    instance norms.
     """
 
-    def __init__(self, net: nn.Module) -> None:
+    def __init__(self, net: Optional[nn.Module]) -> None:
+        modules = [] if net is None else net.modules()
         self.norms = [
-            m for m in net.modules() if isinstance(m, _InstanceNorm) and (
+            m for m in modules if isinstance(m, _InstanceNorm) and (
                 m.training or not m.track_running_stats)
         ]
         self.stats: Dict[nn.Module, Tuple[Tensor, Tensor]] = {}
@@ -409,7 +411,7 @@ def tiled_forward(net: Optional[nn.Module],
             on_tile(1)
         return out
 
-    norms = _FrozenInstanceNorms(nn.Identity() if net is None else net)
+    norms = _FrozenInstanceNorms(net)
     ratio = upscale / factor
     with norms.patched():
         for _ in norms.norms:
