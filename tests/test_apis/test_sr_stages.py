@@ -101,3 +101,27 @@ def test_pixel_unshuffling_rrdbnet_takes_odd_sizes_and_aligned_tiles(scale):
     assert len(tiles) >= 4 and max(map(max, tiles)) <= 24 // align
     diff = np.abs(tiled.astype(int) - whole)
     assert diff.max() <= 12 and diff.mean() < 1
+
+
+@pytest.mark.parametrize('name,lr_size', [('MSRResNet x4', (339, 510)),
+                                          ('RRDBNet x2', (678, 1019))])
+def test_div2k_sized_photo_with_the_default_tile(name, lr_size):
+    # DIV2K's 2040x1356 at x4 and x2 (one side made odd): several default
+    # tiles, output exactly s times the input, tiles equal to the whole image
+    # up to rounding (16 px of blended context cover these tiny networks)
+    make, scale, align = NETWORKS[name]
+    net = pytorch_init(make()).float()
+    img = np.random.default_rng(0).integers(
+        0, 256, lr_size + (3, ), dtype=np.uint8)
+    trunk_inputs = []
+    net.conv_first.register_forward_pre_hook(
+        lambda m, args: trunk_inputs.append(tuple(args[0].shape[-2:])))
+    resolver = TiledSuperResolver(net)  # the default tile and overlap
+    trunk_inputs.clear()  # the probes
+    tiled = resolver(img)
+    assert len(trunk_inputs) >= 6
+    assert max(map(max, trunk_inputs)) <= resolver.tile_size // align
+    whole = TiledSuperResolver(net, tile_size=None)(img)
+    assert tiled.shape == whole.shape == (lr_size[0] * scale,
+                                          lr_size[1] * scale, 3)
+    assert np.abs(tiled.astype(int) - whole).max() <= 1
